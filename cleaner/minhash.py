@@ -1,0 +1,110 @@
+"""Vectorised MinHash signatures, bit-compatible with datasketch's affine32 scheme.
+
+datasketch builds one MinHash object per set and updates it in Python; for
+many small sets (the lines of a document) that overhead dominates. Here all
+sets of a batch are hashed in one numpy operation: token hashes are mixed
+with datasketch's MurmurHash3 finaliser, every permutation `a*h + b mod 2^32`
+is applied as one 2-D operation, and per-set minima come from
+`np.minimum.reduceat`. Permutations are drawn exactly as datasketch draws
+them, so a signature equals `datasketch.MinHash(num_perm, seed, hashfunc=...)`
+fed the same hash values (tests/test_minhash.py checks it), and the LSH band
+layout comes from datasketch's own parameter optimiser.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import xxhash
+
+_M1 = np.uint32(0x85EBCA6B)
+_M2 = np.uint32(0xC2B2AE35)
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) as datasketch.MinHash draws them for scheme 'affine32'."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (datasketch's pre-mix), element-wise."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * _M1
+    h = h ^ (h >> np.uint32(13))
+    h = h * _M2
+    return h ^ (h >> np.uint32(16))
+
+
+def hash_tokens(tokens: list[str]) -> np.ndarray:
+    """Deterministic 32-bit hashes of tokens (xxh32, seed 0), independent of PYTHONHASHSEED."""
+    h = xxhash.xxh32_intdigest
+    return np.fromiter((h(t.encode("utf-8")) for t in tokens), dtype=np.uint32, count=len(tokens))
+
+
+def ngram_hashes(token_hashes: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Combine n consecutive token hashes into n-gram hashes without crossing set boundaries.
+
+    Returns the n-gram hashes and the number of n-grams per set. A set shorter
+    than n contributes one shingle made of all its tokens.
+    """
+    if n == 1:
+        return token_hashes, lengths
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    combined = token_hashes.astype(np.uint64)
+    out = combined.copy()
+    for k in range(1, n):
+        shifted = np.zeros_like(combined)
+        shifted[:-k] = combined[k:]
+        out = out * np.uint64(0x100000001B3) ^ shifted
+    keep = np.ones(len(token_hashes), dtype=bool)
+    new_lengths = np.maximum(lengths - (n - 1), np.minimum(lengths, 1))
+    for s, e, ln in zip(starts, ends, new_lengths):
+        keep[s + ln:e] = False
+    short = lengths < n
+    for s, e in zip(starts[short], ends[short]):
+        acc = np.uint64(0)
+        for v in combined[s:e]:
+            acc = acc * np.uint64(0x100000001B3) ^ v
+        out[s] = acc
+    folded = (out ^ (out >> np.uint64(32))).astype(np.uint32)
+    return folded[keep], new_lengths
+
+
+def signatures(hashes: np.ndarray, lengths: np.ndarray, num_perm: int, seed: int = 1) -> np.ndarray:
+    """MinHash signatures, one row per set; `lengths` gives how many hashes each set has (>0)."""
+    a, b = permutations(num_perm, seed)
+    mixed = fmix32(hashes.astype(np.uint32, copy=False))
+    values = mixed[:, None] * a[None, :] + b[None, :]
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.intp)
+    return np.minimum.reduceat(values, offsets, axis=0)
+
+
+@lru_cache(maxsize=64)
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that datasketch's MinHashLSH would choose for this threshold."""
+    from datasketch.lsh import _optimal_param
+
+    b, r = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    return int(b), int(r)
+
+
+def candidate_pairs(sigs: np.ndarray, bands: int, rows: int) -> list[tuple[int, int]]:
+    """Pairs (i < j) that share at least one LSH band."""
+    buckets: dict[bytes, list[int]] = {}
+    pairs: set[tuple[int, int]] = set()
+    for band in range(bands):
+        chunk = np.ascontiguousarray(sigs[:, band * rows:(band + 1) * rows])
+        buckets.clear()
+        for i, row in enumerate(chunk):
+            key = row.tobytes()
+            members = buckets.setdefault(key, [])
+            for j in members:
+                pairs.add((j, i))
+            members.append(i)
+    return sorted(pairs)

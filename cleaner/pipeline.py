@@ -1,0 +1,124 @@
+"""The Pipeline: ordered steps built from a RuleSet; clean one text or stream many.
+
+    unicode → boilerplate → typos → spelling → repeats → layout → quality
+
+Every step records Edits; a document ends kept, changed, or dropped with the
+rule and reason. Timings per step accumulate in `Pipeline.seconds_by_step`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from cleaner.document import Document, Edit, Result
+from cleaner.ruleset import RuleSet, RuleSpec, load_rules
+from cleaner.steps import DELETED, Step
+from cleaner.steps.boilerplate import BoilerplateStep
+from cleaner.steps.layout import LayoutStep
+from cleaner.steps.quality import QualityStep
+from cleaner.steps.repeats import RepeatStep
+from cleaner.steps.spelling import SpellingStep
+from cleaner.steps.typos import TypoStep
+from cleaner.steps.unicode import UnicodeStep
+from cleaner.textin import normalize_newlines
+
+
+def build_steps(rules: RuleSet) -> list[Step]:
+    """The steps a RuleSet asks for, in pipeline order; empty rule kinds add no step."""
+    steps: list[Step] = [UnicodeStep(rules.unicode)]
+    if rules.lines or rules.paragraphs:
+        steps.append(BoilerplateStep(rules.lines, rules.paragraphs, rules.regex_timeout))
+    if rules.typos:
+        steps.append(TypoStep(rules.typos, rules.regex_timeout))
+    if rules.spelling is not None and rules.spelling.enabled:
+        steps.append(SpellingStep(rules.spelling))
+    if rules.repeats is not None and rules.repeats.enabled:
+        steps.append(RepeatStep(rules.repeats))
+    steps.append(LayoutStep(rules.unicode.max_blank_lines))
+    if rules.documents:
+        steps.append(QualityStep(rules.documents, rules.regex_timeout))
+    return steps
+
+
+class Pipeline:
+    """Cleans documents with the steps a rule set describes."""
+
+    def __init__(self, rules: RuleSet, steps: list[Step] | None = None) -> None:
+        self.rules = rules
+        self.steps = steps if steps is not None else build_steps(rules)
+        self.seconds_by_step: dict[str, float] = defaultdict(float)
+
+    @classmethod
+    def from_rules(cls, *specs: RuleSpec) -> Pipeline:
+        """`Pipeline.from_rules()` uses the shipped `default` pack; pass names or paths to choose."""
+        return cls(load_rules(*specs))
+
+    def clean(self, item: str | Document) -> Result:
+        """Clean one text or Document."""
+        doc = item if isinstance(item, Document) else Document(text=item)
+        original = doc.text
+        doc.text = self._prepare(doc.text, doc.edits)
+        clock = time.perf_counter
+        current: Document | None = doc
+        for step in self.steps:
+            started = clock()
+            current = step(doc)
+            self.seconds_by_step[step.name] += clock() - started
+            if current is None:
+                break
+        if current is None:
+            return Result("", tuple(doc.edits), True, doc.drop_reason, doc.id, doc.drop_rule, original)
+        return Result(doc.text, tuple(doc.edits), False, None, doc.id, None, original)
+
+    @staticmethod
+    def _prepare(text: str, edits: list[Edit]) -> str:
+        text = normalize_newlines(text)
+        if DELETED in text:
+            edits.append(Edit("unicode", "nul", "remove", None, "", "", f"{text.count(DELETED)} NUL character(s)"))
+            text = text.replace(DELETED, "")
+        return text
+
+    def clean_many(self, items: Iterable[str | Document]) -> Iterator[Result]:
+        """Stream results in input order, holding one document at a time."""
+        for item in items:
+            yield self.clean(item)
+
+    def as_map_fn(self, field: str = "text", *, add_fields: bool = False) -> Callable[[Any], Any]:
+        """A function for `datasets.Dataset.map`, pandas `Series.map`/`DataFrame.apply`, or plain dicts.
+
+        Given a str it returns the cleaned str; given a record (dict) it returns
+        the record with `field` cleaned ("" when dropped). With
+        `add_fields=True` it also sets `cleaner_status` (kept/changed/dropped)
+        and `cleaner_reason`. Batched `datasets.map(batched=True)` input (a dict
+        of lists) is handled too.
+        """
+
+        def record(value: Any) -> tuple[str, str, str]:
+            result = self.clean("" if value is None else str(value))
+            return result.text, result.status, result.reason or ""
+
+        def fn(item: Any) -> Any:
+            if isinstance(item, str):
+                return record(item)[0]
+            row = dict(item)
+            value = row.get(field)
+            if isinstance(value, list):  # batched
+                outs = [record(v) for v in value]
+                row[field] = [o[0] for o in outs]
+                if add_fields:
+                    row["cleaner_status"] = [o[1] for o in outs]
+                    row["cleaner_reason"] = [o[2] for o in outs]
+                return row
+            if field not in row:
+                raise KeyError(f"record has no field {field!r} (fields: {', '.join(map(str, row))})")
+            text, status, reason = record(value)
+            row[field] = text
+            if add_fields:
+                row["cleaner_status"] = status
+                row["cleaner_reason"] = reason
+            return row
+
+        return fn

@@ -1,0 +1,362 @@
+"""Validation and compilation of single rules, one function per rule kind.
+
+Each function takes the raw TOML table and the file it came from and
+returns an immutable, compiled rule, or raises RuleFileError naming the
+file, the rule id and what is wrong. Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from cleaner.errors import RuleFileError
+from cleaner.patterns import compile_pattern, literal_pattern
+
+ID_RE = regex.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+COMMON_KEYS = {"id", "description", "examples", "keeps"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """Text a rule must act on (`expect` None: must change it) or must leave alone."""
+
+    text: str
+    expect: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    id: str
+    description: str
+    examples: tuple[Example, ...]
+    keeps: tuple[Example, ...]
+    origin: str
+
+
+@dataclass(frozen=True)
+class LineRule(RuleBase):
+    """Drops (or strips the match from) a line that matches and passes the guards."""
+
+    pattern: str
+    compiled: Any = field(repr=False, compare=False)
+    action: str = "drop"
+    max_words: int | None = None
+    min_words: int | None = None
+    max_chars: int | None = None
+
+    def guards_pass(self, line: str) -> bool:
+        if self.max_chars is not None and len(line) > self.max_chars:
+            return False
+        if self.max_words is None and self.min_words is None:
+            return True
+        n = len(line.split())
+        if self.max_words is not None and n > self.max_words:
+            return False
+        return self.min_words is None or n >= self.min_words
+
+
+@dataclass(frozen=True)
+class ParagraphRule(RuleBase):
+    """Drops a whole paragraph (a block between blank lines) that matches."""
+
+    pattern: str
+    compiled: Any = field(repr=False, compare=False)
+    max_words: int | None = None
+    min_words: int | None = None
+
+    def guards_pass(self, words: int) -> bool:
+        if self.max_words is not None and words > self.max_words:
+            return False
+        return self.min_words is None or words >= self.min_words
+
+
+@dataclass(frozen=True)
+class DocumentRule(RuleBase):
+    """Drops a whole document, with this rule's id and description as the reason."""
+
+    pattern: str | None
+    compiled: Any = field(repr=False, compare=False)
+    min_words: int | None = None
+    max_words: int | None = None
+    min_chars: int | None = None
+    max_symbol_ratio: float | None = None
+
+
+@dataclass(frozen=True)
+class TypoMap(RuleBase):
+    """Whole-word replacements, case-preserving: `uears` → `years`, `Uears` → `Years`."""
+
+    mapping: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RepeatSettings(RuleBase):
+    """Repeated and near-repeated lines inside one document are kept once."""
+
+    enabled: bool = True
+    min_words: int = 4
+    min_chars: int = 20
+    near: bool = True
+    threshold: float = 0.8
+    num_perm: int = 64
+    ngram: int = 1
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class SpellingSettings(RuleBase):
+    """The guarded dictionary corrector (symspellpy); off unless a rule file enables it."""
+
+    enabled: bool = False
+    dictionary: str = "symspellpy:en"
+    max_edit_distance: int = 1
+    min_length: int = 5
+    min_count: int = 100_000
+    dominance: float = 20.0
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnicodeSettings:
+    """How the unicode step fixes text (ftfy options plus whitespace handling)."""
+
+    ftfy: bool = True
+    unescape_html: str | bool = "auto"
+    fix_latin_ligatures: bool = True
+    fix_character_width: bool = True
+    uncurl_quotes: bool = False
+    normalization: str | None = "NFC"
+    odd_spaces: bool = True
+    zero_width: bool = True
+    strip_trailing: bool = True
+    max_blank_lines: int = 1
+
+
+class _Table:
+    """Typed access to one raw rule table, raising RuleFileError with context."""
+
+    def __init__(self, raw: dict[str, Any], path: str, kind: str, allowed: set[str]) -> None:
+        self.raw = raw
+        self.path = path
+        self.kind = kind
+        rid = raw.get("id")
+        self.rule_id = rid if isinstance(rid, str) else None
+        for key in raw:
+            if key not in allowed:
+                self.fail(f"unknown key '{key}' in [[{kind}]] (allowed: {', '.join(sorted(allowed))})")
+
+    def fail(self, message: str) -> None:
+        raise RuleFileError(self.path, message, self.rule_id)
+
+    def get(self, key: str, types: type | tuple[type, ...], default: Any = None, required: bool = False) -> Any:
+        if key not in self.raw:
+            if required:
+                self.fail(f"missing required field '{key}'")
+            return default
+        value = self.raw[key]
+        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+            self.fail(f"field '{key}' must be {_type_name(types)}, not a boolean")
+        if not isinstance(value, types):
+            self.fail(f"field '{key}' must be {_type_name(types)}, got {type(value).__name__}")
+        return value
+
+    def positive_int(self, key: str, default: int | None = None) -> int | None:
+        value = self.get(key, int, default)
+        if value is not None and value < 0:
+            self.fail(f"field '{key}' must be >= 0, got {value}")
+        return value
+
+    def regex(self, key: str, required: bool = False) -> tuple[str | None, Any]:
+        source = self.get(key, str, required=required)
+        if source is None:
+            return None, None
+        if not source:
+            self.fail(f"field '{key}' is empty")
+        try:
+            return source, compile_pattern(source)
+        except regex.error as exc:
+            self.fail(f"bad regex in '{key}': {exc}")
+        raise AssertionError("unreachable")
+
+    def common(self) -> dict[str, Any]:
+        rid = self.get("id", str, required=True)
+        if not ID_RE.match(rid):
+            self.fail("id must be lower-case letters, digits, '-', '_' or '.', starting with a letter or digit")
+        description = self.get("description", str, required=True)
+        if not description.strip():
+            self.fail("field 'description' is empty")
+        return {
+            "id": rid,
+            "description": description,
+            "examples": self.examples("examples"),
+            "keeps": self.examples("keeps"),
+            "origin": self.path,
+        }
+
+    def examples(self, key: str) -> tuple[Example, ...]:
+        items = self.get(key, list, required=True)
+        if not items:
+            self.fail(f"field '{key}' is empty: every rule carries at least one")
+        out = []
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                out.append(Example(item))
+            elif isinstance(item, dict) and set(item) <= {"text", "expect"} and isinstance(item.get("text"), str):
+                expect = item.get("expect")
+                if expect is not None and not isinstance(expect, str):
+                    self.fail(f"{key}[{i}].expect must be a string")
+                out.append(Example(item["text"], expect))
+            else:
+                self.fail(f"{key}[{i}] must be a string or a table {{text = ..., expect = ...}}")
+        return tuple(out)
+
+
+def _type_name(types: type | tuple[type, ...]) -> str:
+    names = {"str": "a string", "int": "an integer", "float": "a number", "bool": "true or false",
+             "list": "a list", "dict": "a table"}
+    seq = types if isinstance(types, tuple) else (types,)
+    return " or ".join(names.get(t.__name__, t.__name__) for t in seq)
+
+
+LINE_KEYS = COMMON_KEYS | {"pattern", "literal", "action", "max_words", "min_words", "max_chars"}
+PARAGRAPH_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words"}
+DOCUMENT_KEYS = COMMON_KEYS | {"pattern", "min_words", "max_words", "min_chars", "max_symbol_ratio"}
+TYPO_KEYS = COMMON_KEYS | {"map"}
+REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold", "num_perm",
+                             "ngram", "seed"}
+SPELLING_KEYS = COMMON_KEYS | {"enabled", "dictionary", "max_edit_distance", "min_length",
+                               "min_count", "dominance", "ignore"}
+UNICODE_KEYS = {"ftfy", "unescape_html", "fix_latin_ligatures", "fix_character_width",
+                "uncurl_quotes", "normalization", "odd_spaces", "zero_width", "strip_trailing",
+                "max_blank_lines"}
+
+
+def line_rule(raw: dict[str, Any], path: str) -> LineRule:
+    t = _Table(raw, path, "line", LINE_KEYS)
+    common = t.common()
+    pattern, compiled = t.regex("pattern")
+    literal = t.get("literal", (str, list))
+    if (pattern is None) == (literal is None):
+        t.fail("give exactly one of 'pattern' or 'literal'")
+    if literal is not None:
+        literals = [literal] if isinstance(literal, str) else literal
+        if not literals or not all(isinstance(x, str) and x.strip() for x in literals):
+            t.fail("'literal' must be a non-empty string or list of non-empty strings")
+        pattern = literal_pattern(literals)
+        compiled = compile_pattern(pattern)
+    action = t.get("action", str, "drop")
+    if action not in ("drop", "strip"):
+        t.fail(f"field 'action' must be 'drop' or 'strip', got '{action}'")
+    assert pattern is not None
+    return LineRule(**common, pattern=pattern, compiled=compiled, action=action,
+                    max_words=t.positive_int("max_words"), min_words=t.positive_int("min_words"),
+                    max_chars=t.positive_int("max_chars"))
+
+
+def paragraph_rule(raw: dict[str, Any], path: str) -> ParagraphRule:
+    t = _Table(raw, path, "paragraph", PARAGRAPH_KEYS)
+    common = t.common()
+    pattern, compiled = t.regex("pattern", required=True)
+    assert pattern is not None
+    return ParagraphRule(**common, pattern=pattern, compiled=compiled,
+                         max_words=t.positive_int("max_words"), min_words=t.positive_int("min_words"))
+
+
+def document_rule(raw: dict[str, Any], path: str) -> DocumentRule:
+    t = _Table(raw, path, "document", DOCUMENT_KEYS)
+    common = t.common()
+    pattern, compiled = t.regex("pattern")
+    ratio = t.get("max_symbol_ratio", (int, float))
+    if ratio is not None and not 0 <= ratio <= 1:
+        t.fail("field 'max_symbol_ratio' must be between 0 and 1")
+    rule = DocumentRule(**common, pattern=pattern, compiled=compiled,
+                        min_words=t.positive_int("min_words"), max_words=t.positive_int("max_words"),
+                        min_chars=t.positive_int("min_chars"),
+                        max_symbol_ratio=float(ratio) if ratio is not None else None)
+    if all(v is None for v in (pattern, rule.min_words, rule.max_words, rule.min_chars, ratio)):
+        t.fail("a document rule needs a condition: pattern, min_words, max_words, min_chars or max_symbol_ratio")
+    return rule
+
+
+def typo_map(raw: dict[str, Any], path: str) -> TypoMap:
+    t = _Table(raw, path, "typos", TYPO_KEYS)
+    common = t.common()
+    mapping = t.get("map", dict, required=True)
+    if not mapping:
+        t.fail("field 'map' is empty")
+    pairs = []
+    seen: set[str] = set()
+    for wrong, right in mapping.items():
+        if not isinstance(right, str) or not right:
+            t.fail(f"map entry '{wrong}' must map to a non-empty string")
+        if not wrong.strip() or wrong != wrong.strip():
+            t.fail(f"map key '{wrong}' must be a word without surrounding spaces")
+        if wrong.casefold() in seen:
+            t.fail(f"map key '{wrong}' appears twice (keys are case-insensitive)")
+        if wrong.casefold() == right.casefold():
+            t.fail(f"map entry '{wrong}' maps a word to itself")
+        seen.add(wrong.casefold())
+        pairs.append((wrong, right))
+    return TypoMap(**common, mapping=tuple(pairs))
+
+
+def repeat_settings(raw: dict[str, Any], path: str) -> RepeatSettings:
+    t = _Table(raw, path, "repeats", REPEAT_KEYS)
+    common = t.common()
+    threshold = t.get("threshold", (int, float), 0.8)
+    if not 0 < threshold <= 1:
+        t.fail("field 'threshold' must be in (0, 1]")
+    num_perm = t.get("num_perm", int, 64)
+    if not 8 <= num_perm <= 1024:
+        t.fail("field 'num_perm' must be between 8 and 1024")
+    ngram = t.get("ngram", int, 1)
+    if not 1 <= ngram <= 5:
+        t.fail("field 'ngram' must be between 1 and 5")
+    return RepeatSettings(**common, enabled=t.get("enabled", bool, True),
+                          min_words=t.positive_int("min_words", 4) or 0,
+                          min_chars=t.positive_int("min_chars", 20) or 0,
+                          near=t.get("near", bool, True), threshold=float(threshold),
+                          num_perm=num_perm, ngram=ngram, seed=t.get("seed", int, 1))
+
+
+def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
+    t = _Table(raw, path, "spelling", SPELLING_KEYS)
+    common = t.common()
+    distance = t.get("max_edit_distance", int, 1)
+    if distance not in (1, 2):
+        t.fail("field 'max_edit_distance' must be 1 or 2")
+    ignore = t.get("ignore", list, [])
+    if not all(isinstance(w, str) for w in ignore):
+        t.fail("field 'ignore' must be a list of words")
+    dominance = t.get("dominance", (int, float), 20.0)
+    return SpellingSettings(**common, enabled=t.get("enabled", bool, False),
+                            dictionary=t.get("dictionary", str, "symspellpy:en"),
+                            max_edit_distance=distance,
+                            min_length=t.positive_int("min_length", 5) or 0,
+                            min_count=t.positive_int("min_count", 100_000) or 0,
+                            dominance=float(dominance),
+                            ignore=tuple(w.casefold() for w in ignore))
+
+
+def unicode_settings(raw: dict[str, Any], path: str) -> UnicodeSettings:
+    t = _Table(raw, path, "unicode", UNICODE_KEYS)
+    t.rule_id = "unicode"
+    html = t.get("unescape_html", (str, bool), "auto")
+    if isinstance(html, str) and html != "auto":
+        t.fail("field 'unescape_html' must be true, false or 'auto'")
+    norm = t.get("normalization", str, "NFC")
+    if norm not in ("NFC", "NFKC", "NFD", "NFKD", "none"):
+        t.fail("field 'normalization' must be NFC, NFKC, NFD, NFKD or 'none'")
+    return UnicodeSettings(
+        ftfy=t.get("ftfy", bool, True), unescape_html=html,
+        fix_latin_ligatures=t.get("fix_latin_ligatures", bool, True),
+        fix_character_width=t.get("fix_character_width", bool, True),
+        uncurl_quotes=t.get("uncurl_quotes", bool, False),
+        normalization=None if norm == "none" else norm,
+        odd_spaces=t.get("odd_spaces", bool, True), zero_width=t.get("zero_width", bool, True),
+        strip_trailing=t.get("strip_trailing", bool, True),
+        max_blank_lines=t.positive_int("max_blank_lines", 1) or 0,
+    )

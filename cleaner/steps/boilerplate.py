@@ -1,0 +1,176 @@
+"""Boilerplate removal with line and paragraph rules from rule files.
+
+All rules of a kind are joined into one alternation and scanned over the
+whole document once (C speed); only the lines it hits are checked rule by
+rule, in file order, with each rule's guards. The first rule that matches a
+line and passes its guards acts on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import regex
+
+from cleaner.document import Document, Edit
+from cleaner.patterns import combine
+from cleaner.rule_schema import LineRule, ParagraphRule
+from cleaner.steps import DELETED, line_span
+
+WORD = regex.compile(r"\w")
+BLANK_LINE = regex.compile(r"\n[ \t]*\n")
+
+
+class _Scanner:
+    """Finds candidate spans for a list of rules; survives a rule that times out."""
+
+    def __init__(self, rules: Sequence[LineRule | ParagraphRule], timeout: float, step: str) -> None:
+        self.rules = list(rules)
+        self.timeout = timeout
+        self.step = step
+        self.combined = combine(r.pattern for r in self.rules)
+
+    def positions(self, text: str, edits: list[Edit]) -> list[int]:
+        """Start offsets of matches, at most one per line, in order."""
+        if self.combined is not None:
+            try:
+                return self._scan(self.combined, text)
+            except TimeoutError:
+                pass  # find out which rule is slow, below
+        found: set[int] = set()
+        for rule in self.rules:
+            try:
+                found.update(self._scan(rule.compiled, text))
+            except TimeoutError:
+                edits.append(Edit(self.step, rule.id, "timeout", None, "", "",
+                                  f"pattern ran over {self.timeout}s; rule skipped for this document"))
+        return sorted(found)
+
+    def _scan(self, pattern: Any, text: str) -> list[int]:
+        out = []
+        pos = 0
+        n = len(text)
+        while pos <= n:
+            m = pattern.search(text, pos, timeout=self.timeout)
+            if m is None:
+                break
+            out.append(m.start())
+            end = text.find("\n", m.start())
+            if end < 0:
+                break
+            pos = end + 1
+        return out
+
+
+def _search(rule: LineRule | ParagraphRule, text: str, timeout: float, edits: list[Edit], step: str) -> Any:
+    try:
+        return rule.compiled.search(text, timeout=timeout)
+    except TimeoutError:
+        edits.append(Edit(step, rule.id, "timeout", None, "", "",
+                          f"pattern ran over {timeout}s; rule skipped for this text"))
+        return None
+
+
+class BoilerplateStep:
+    """Drops paragraphs and lines that rules identify as boilerplate."""
+
+    name = "boilerplate"
+
+    def __init__(self, lines: Sequence[LineRule], paragraphs: Sequence[ParagraphRule] = (),
+                 timeout: float = 1.0) -> None:
+        self.line_rules = list(lines)
+        self.paragraph_rules = list(paragraphs)
+        self.timeout = timeout
+        self._lines = _Scanner(self.line_rules, timeout, self.name)
+        self._paragraphs = _Scanner(self.paragraph_rules, timeout, self.name)
+
+    def __call__(self, doc: Document) -> Document:
+        if self.paragraph_rules:
+            doc.text = self._drop_paragraphs(doc)
+        if self.line_rules:
+            doc.text = self._drop_lines(doc)
+        return doc
+
+    def _drop_lines(self, doc: Document) -> str:
+        text = doc.text
+        hits = self._lines.positions(text, doc.edits)
+        if not hits:
+            return text
+        pieces: list[str] = []
+        last = 0
+        lineno, counted_to = 1, 0
+        for pos in hits:
+            start, end = line_span(text, pos)
+            if start < last:
+                continue
+            line = text[start:end]
+            if line == DELETED:
+                continue
+            for rule in self.line_rules:
+                if not rule.guards_pass(line):
+                    continue
+                m = _search(rule, line, self.timeout, doc.edits, self.name)
+                if m is None:
+                    continue
+                if rule.action == "strip":
+                    new = rule.compiled.sub("", line, timeout=self.timeout).strip()
+                    if not WORD.search(new):
+                        new = DELETED
+                else:
+                    new = DELETED
+                lineno += text.count("\n", counted_to, start)
+                counted_to = start
+                action = "drop" if new == DELETED else "strip"
+                doc.edits.append(Edit(self.name, rule.id, action, lineno, line,
+                                      "" if new == DELETED else new))
+                pieces.append(text[last:start])
+                pieces.append(new)
+                last = end
+                break
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _drop_paragraphs(self, doc: Document) -> str:
+        text = doc.text
+        hits = self._paragraphs.positions(text, doc.edits)
+        if not hits:
+            return text
+        pieces: list[str] = []
+        last = 0
+        for pos in hits:
+            start, end = _paragraph_span(text, pos)
+            if start < last:
+                continue
+            block = text[start:end]
+            joined = " ".join(block.split())
+            words = len(joined.split())
+            for rule in self.paragraph_rules:
+                if not rule.guards_pass(words):
+                    continue
+                if _search(rule, joined, self.timeout, doc.edits, self.name) is None:
+                    continue
+                lineno = text.count("\n", 0, start) + 1
+                doc.edits.append(Edit(self.name, rule.id, "drop", lineno, block, ""))
+                pieces.append(text[last:start])
+                pieces.append("\n".join(DELETED for _ in range(block.count("\n") + 1)))
+                last = end
+                break
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+
+def _paragraph_span(text: str, pos: int) -> tuple[int, int]:
+    """The block of non-blank lines around `pos`."""
+    start = 0
+    for m in BLANK_LINE.finditer(text, 0, pos + 1):
+        start = m.end()
+    m = BLANK_LINE.search(text, pos)
+    end = m.start() if m else len(text)
+    if end < start:  # pos sits on a blank line
+        return line_span(text, pos)
+    return start, end

@@ -1,0 +1,37 @@
+"""Final layout: remove the DELETED markers, collapse blank lines, trim the ends.
+
+Runs after every step that removes lines, so removed lines vanish without
+leaving holes: "A / menu / B" becomes "A / B", and a paragraph break that
+surrounded a removed line stays a single blank line.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from cleaner.document import Document
+from cleaner.steps import DELETED
+
+LEADING_BLANK = regex.compile(r"\A(?:[ \t]*\n)+")
+TRAILING_SPACE = regex.compile(r"\s+\Z")
+
+
+class LayoutStep:
+    """Makes the text's shape canonical; records no edits (it only tidies what other steps did)."""
+
+    name = "layout"
+
+    def __init__(self, max_blank_lines: int = 1) -> None:
+        self.blank_runs = regex.compile(r"\n(?:[ \t]*\n){%d,}" % (max_blank_lines + 1))
+        self.replacement = "\n" * (max_blank_lines + 1)
+
+    def __call__(self, doc: Document) -> Document:
+        text = doc.text
+        if DELETED in text:
+            lines = text.split("\n")
+            text = "\n".join(line for line in lines if line != DELETED)
+        text = self.blank_runs.sub(self.replacement, text)
+        text = LEADING_BLANK.sub("", text)
+        text = TRAILING_SPACE.sub("", text)
+        doc.text = text
+        return doc

@@ -1,0 +1,67 @@
+"""Explicit typo maps from rule files: whole words, case-preserving, one scan per document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+from cleaner.document import Document, Edit
+from cleaner.rule_schema import TypoMap
+
+
+def match_case(found: str, wrong: str, right: str) -> str:
+    """Give `right` the capitalisation `found` has: uears→years, Uears→Years, UEARS→YEARS."""
+    if found == wrong:
+        return right
+    if len(found) > 1 and found.isupper():
+        return right.upper()
+    if found[:1].isupper():
+        return right[:1].upper() + right[1:]
+    return right
+
+
+class TypoStep:
+    """Replaces known misspellings listed in [[typos]] maps."""
+
+    name = "typos"
+
+    def __init__(self, maps: Sequence[TypoMap], timeout: float = 1.0) -> None:
+        self.lookup: dict[str, tuple[str, str, str]] = {}  # casefolded -> (rule id, wrong, right)
+        for typo_map in maps:
+            for wrong, right in typo_map.mapping:
+                self.lookup[wrong.casefold()] = (typo_map.id, wrong, right)
+        keys = sorted(self.lookup, key=len, reverse=True)
+        alternation = "|".join(regex.escape(k) for k in keys)
+        self.pattern = regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)", regex.IGNORECASE) if keys else None
+        self.timeout = timeout
+
+    def __call__(self, doc: Document) -> Document:
+        if self.pattern is None:
+            return doc
+        text = doc.text
+        pieces: list[str] = []
+        last = 0
+        lineno, counted_to = 1, 0
+        try:
+            matches = list(self.pattern.finditer(text, timeout=self.timeout))
+        except TimeoutError:
+            doc.edits.append(Edit(self.name, "typos", "timeout", None, "", "", "typo scan timed out"))
+            return doc
+        for m in matches:
+            found = m.group()
+            entry = self.lookup.get(found.casefold())
+            if entry is None:
+                continue
+            rule_id, wrong, right = entry
+            fixed = match_case(found, wrong, right)
+            lineno += text.count("\n", counted_to, m.start())
+            counted_to = m.start()
+            doc.edits.append(Edit(self.name, rule_id, "replace", lineno, found, fixed))
+            pieces.append(text[last:m.start()])
+            pieces.append(fixed)
+            last = m.end()
+        if pieces:
+            pieces.append(text[last:])
+            doc.text = "".join(pieces)
+        return doc

@@ -1,0 +1,134 @@
+"""Unicode repair (ftfy) and whitespace normalisation, line by line.
+
+ftfy is the right tool for mojibake but costs about 8 MB/s, and most text
+cannot need it. A gate built from ftfy's own tables (the characters each
+fixer acts on, and the lead/continuation character pairs that UTF-8 read in a
+single-byte encoding produces) finds the lines that might; only those go
+through ftfy. tests/test_unicode.py checks the gate never skips a line ftfy
+would change.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from cleaner.document import Document, Edit
+from cleaner.rule_schema import UnicodeSettings
+
+ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+# Zero-width joiner/non-joiner are kept: they carry meaning in emoji and in Persian or Indic scripts.
+ZERO_WIDTH = "\u200b\u2060\ufeff\u00ad\u180e"
+SPACE_TABLE = str.maketrans({c: " " for c in ODD_SPACES})
+ZERO_TABLE = str.maketrans({c: None for c in ZERO_WIDTH})
+
+
+@lru_cache(maxsize=1)
+def _ftfy_gate_pattern() -> str:
+    """Characters and pairs on which ftfy's fixers can act, from ftfy's own tables."""
+    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows codecs)
+    from ftfy import chardata
+
+    singles: set[str] = set()
+    singles.update(chr(c) for c in chardata.CONTROL_CHARS)
+    singles.update(chr(c) for c in chardata.LIGATURES)
+    singles.update(chr(c) for c in chardata.WIDTH_MAP)
+    singles.update(chr(c) for c in range(0x80, 0xA0))  # C1 controls
+    singles.add("\x1b")
+    pairs = []
+    for encoding in chardata.CHARMAP_ENCODINGS:
+        lead = bytes(range(0xC0, 0xF8)).decode(encoding, errors="ignore")
+        cont = bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore")
+        pairs.append(f"[{_cls(lead)}][{_cls(cont)}\ufffd\x1a?]")
+        # UTF-8 whose continuation byte became a space (ftfy's restore_byte_a0)
+        spaced = bytes([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0]).decode(encoding, errors="ignore")
+        pairs.append(f"[{_cls(spaced)}] ")
+    return "[" + _cls("".join(sorted(singles))) + r"\ud800-\udfff]|" + "|".join(pairs)
+
+
+def _cls(chars: str) -> str:
+    return "".join(regex.escape(c) for c in sorted(set(chars)))
+
+
+class UnicodeStep:
+    """Fix mojibake and odd characters with ftfy; odd spaces, zero-width characters, trailing spaces."""
+
+    name = "unicode"
+
+    def __init__(self, settings: UnicodeSettings) -> None:
+        self.settings = settings
+        parts = []
+        if settings.ftfy:
+            import ftfy
+
+            self._ftfy_config: Any = ftfy.TextFixerConfig(
+                unescape_html=settings.unescape_html,
+                fix_latin_ligatures=settings.fix_latin_ligatures,
+                fix_character_width=settings.fix_character_width,
+                uncurl_quotes=settings.uncurl_quotes,
+                fix_line_breaks=False,
+                normalization=settings.normalization,  # type: ignore[arg-type]
+                explain=False,
+            )
+            gate = _ftfy_gate_pattern()
+            if settings.unescape_html:
+                gate = "&|" + gate
+            if settings.uncurl_quotes:
+                gate = "[\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033]|" + gate
+            self._ftfy_gate = regex.compile(gate)
+            parts.append(gate)
+        if settings.odd_spaces:
+            parts.append(f"[{_cls(ODD_SPACES)}]")
+        if settings.zero_width:
+            parts.append(f"[{_cls(ZERO_WIDTH)}]")
+        if settings.strip_trailing:
+            parts.append(r"[ \t]+$")
+        self._any = regex.compile("|".join(parts), regex.MULTILINE) if parts else None
+        self._fix_text = None
+        if settings.ftfy:
+            import ftfy
+
+            self._fix_text = ftfy.fix_text
+
+    def _needs_normalizing(self, text: str) -> bool:
+        form = self.settings.normalization
+        return bool(self.settings.ftfy and form and not text.isascii()
+                    and not unicodedata.is_normalized(form, text))  # type: ignore[arg-type]
+
+    def __call__(self, doc: Document) -> Document:
+        text = doc.text
+        scan_all = self._needs_normalizing(text)
+        if not scan_all and (self._any is None or self._any.search(text) is None):
+            return doc
+        lines = text.split("\n")
+        changed = False
+        for i, line in enumerate(lines):
+            if not scan_all and self._any is not None and self._any.search(line) is None:
+                continue
+            fixed = self.fix_line(line, i + 1, doc.edits)
+            if fixed != line:
+                lines[i] = fixed
+                changed = True
+        if changed:
+            doc.text = "\n".join(lines)
+        return doc
+
+    def fix_line(self, line: str, lineno: int, edits: list[Edit]) -> str:
+        s = self.settings
+        if self._fix_text is not None and (self._ftfy_gate.search(line) or self._needs_normalizing(line)):
+            line = self._apply(line, self._fix_text(line, self._ftfy_config), "ftfy", lineno, edits)
+        if s.odd_spaces:
+            line = self._apply(line, line.translate(SPACE_TABLE), "odd-spaces", lineno, edits)
+        if s.zero_width:
+            line = self._apply(line, line.translate(ZERO_TABLE), "zero-width", lineno, edits)
+        if s.strip_trailing:
+            line = self._apply(line, line.rstrip(" \t"), "trailing-space", lineno, edits)
+        return line
+
+    def _apply(self, before: str, after: str, rule: str, lineno: int, edits: list[Edit]) -> str:
+        if after != before:
+            edits.append(Edit(self.name, rule, "fix", lineno, before, after))
+        return after
