@@ -1,0 +1,236 @@
+"""The `cleaner` command line. Thin: parse arguments, call the library, print.
+
+Exit codes: 0 ok, 1 input or rule-file error, 2 usage error. Errors are one
+line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, BinaryIO, Optional
+
+import typer
+
+from cleaner.errors import CleanerError
+
+app = typer.Typer(
+    name="cleaner",
+    help="Clean and deduplicate text for NLP corpora.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True,
+                        rich_markup_mode=None)
+app.add_typer(rules_app, name="rules")
+
+RulesOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--rules", "-r", help="Shipped rule pack name or path to a .toml file; repeatable, merged in order."),
+]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _open_inputs(files: list[str]) -> Iterator[tuple[str, BinaryIO]]:
+    for name in files or ["-"]:
+        if name == "-":
+            yield "<stdin>", sys.stdin.buffer
+        else:
+            path = Path(name)
+            if path.is_dir():
+                raise CleanerError(f"{name}: is a directory (use `cleaner run DIR --out OUT` for corpus directories)")
+            try:
+                fh = path.open("rb")
+            except OSError as exc:
+                raise CleanerError(f"{name}: cannot open: {exc.strerror}") from None
+            with fh:
+                yield name, fh
+
+
+@app.command()
+def clean(
+    files: Annotated[Optional[list[str]], typer.Argument(help="Text files to clean; '-' or nothing reads stdin.")] = None,
+    rules: RulesOption = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Print every edit (rule id, line) to stderr.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Input is JSON Lines; clean one field per record.")] = False,
+    field: Annotated[str, typer.Option("--field", help="The JSONL field holding the text.")] = "text",
+    add_fields: Annotated[bool, typer.Option("--add-fields", help="JSONL: add cleaner_status and cleaner_reason.")] = False,
+    keep_dropped: Annotated[bool, typer.Option("--keep-dropped", help="JSONL: write dropped records with an empty field instead of leaving them out.")] = False,
+    on_invalid_utf8: Annotated[str, typer.Option("--on-invalid-utf8", help="cp1252 (decode stray bytes as Windows-1252), replace (U+FFFD) or strict (error).")] = "cp1252",
+) -> None:
+    """Clean text files or stdin and write the result to stdout."""
+    from cleaner.pipeline import Pipeline
+    from cleaner.ruleset import load_rules
+    from cleaner.textin import POLICIES
+
+    if on_invalid_utf8 not in POLICIES:
+        raise typer.BadParameter(f"choose one of {', '.join(POLICIES)}", param_hint="--on-invalid-utf8")
+    pipeline = Pipeline(load_rules(*(rules or ["default"])))
+    out = sys.stdout
+    failed = False
+    for name, fh in _open_inputs(files or []):
+        if jsonl:
+            failed |= _clean_jsonl(pipeline, name, fh, field, explain, add_fields, keep_dropped, on_invalid_utf8)
+        else:
+            failed |= _clean_text(pipeline, name, fh, explain, on_invalid_utf8)
+        out.flush()
+    if failed:
+        raise typer.Exit(1)
+
+
+def _report(name: str, result: object, explain: bool, where: str = "") -> None:
+    from cleaner.document import Result
+
+    assert isinstance(result, Result)
+    if explain:
+        for edit in result.edits:
+            line = f":{edit.line}" if edit.line is not None else ""
+            _err(f"{name}{where}{line}: {edit.step}/{edit.rule} {edit.action}: "
+                 f"{edit.before!r}{' -> ' + repr(edit.after) if edit.after else ''}{' (' + edit.note + ')' if edit.note else ''}")
+    if result.dropped:
+        _err(f"{name}{where}: dropped by rule '{result.rule}': {result.reason}")
+
+
+def _clean_text(pipeline: object, name: str, fh: BinaryIO, explain: bool, policy: str) -> bool:
+    from cleaner.pipeline import Pipeline
+    from cleaner.textin import decode
+
+    assert isinstance(pipeline, Pipeline)
+    decoded = decode(fh.read(), name, policy)
+    warning = decoded.warning(name, policy)
+    if warning:
+        _err(warning)
+    result = pipeline.clean(decoded.text)
+    _report(name, result, explain)
+    if result.text:
+        sys.stdout.write(result.text + "\n")
+    return False
+
+
+def _clean_jsonl(pipeline: object, name: str, fh: BinaryIO, field: str, explain: bool,
+                 add_fields: bool, keep_dropped: bool, policy: str) -> bool:
+    from cleaner.document import Document
+    from cleaner.pipeline import Pipeline
+    from cleaner.textin import decode
+
+    assert isinstance(pipeline, Pipeline)
+    failed = False
+    for lineno, raw in enumerate(fh, 1):
+        if not raw.strip():
+            continue
+        where = f":{lineno}"
+        try:
+            decoded = decode(raw, f"{name}:{lineno}", policy)
+            record = json.loads(decoded.text)
+        except CleanerError as exc:
+            _err(f"cleaner: error: {exc}")
+            failed = True
+            continue
+        except json.JSONDecodeError as exc:
+            _err(f"cleaner: error: {name}{where}: invalid JSON: {exc.msg} at column {exc.colno}")
+            failed = True
+            continue
+        if decoded.invalid_bytes:
+            _err(f"{name}{where}: warning: {decoded.invalid_bytes} invalid UTF-8 byte(s) decoded under policy {policy}")
+        if not isinstance(record, dict):
+            _err(f"cleaner: error: {name}{where}: record is not a JSON object")
+            failed = True
+            continue
+        value = record.get(field)
+        if not isinstance(value, str):
+            what = "has no field" if field not in record else "has a non-string field"
+            _err(f"cleaner: error: {name}{where}: record {what} {field!r}")
+            failed = True
+            continue
+        doc_id = record.get("id")
+        result = pipeline.clean(Document(text=value, id=str(doc_id) if doc_id is not None else None))
+        label = f"{where} [{doc_id}]" if doc_id is not None else where
+        _report(name, result, explain, label)
+        if result.dropped and not keep_dropped:
+            continue
+        record[field] = result.text
+        if add_fields:
+            record["cleaner_status"] = result.status
+            record["cleaner_reason"] = result.reason or ""
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return failed
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """List the shipped rule packs."""
+    from cleaner.ruleset import _Merger, resolve, shipped_rule_names
+
+    for name in shipped_rule_names():
+        meta = _Merger._meta(_Merger._read(resolve(name)), resolve(name))
+        typer.echo(f"{name:18s} {meta.get('description', '')}")
+
+
+@rules_app.command("show")
+def rules_show(
+    specs: Annotated[list[str], typer.Argument(help="Rule pack names or paths, merged in order.")],
+) -> None:
+    """Show every rule a merged set contains: kind, id, origin file and description."""
+    from cleaner.ruleset import load_rules
+
+    ruleset = load_rules(*specs)
+    typer.echo(f"# files: {', '.join(ruleset.files)}")
+    for kind, rule in ruleset.rules():
+        typer.echo(f"{kind:10s} {rule.id:26s} {rule.description}  [{Path(rule.origin).name}]")
+
+
+@rules_app.command("check")
+def rules_check(
+    specs: Annotated[list[str], typer.Argument(help="Rule files or shipped names to validate.")],
+) -> None:
+    """Validate rule files: syntax, fields, regexes, ids. Exit 1 on the first problem."""
+    from cleaner.ruleset import load_rules
+
+    for spec in specs:
+        ruleset = load_rules(spec)
+        typer.echo(f"ok: {spec}: {sum(1 for _ in ruleset.rules())} rules from {len(ruleset.files)} file(s)")
+
+
+@rules_app.command("test")
+def rules_test(
+    specs: Annotated[Optional[list[str]], typer.Argument(help="Rule packs to test (default: every shipped pack).")] = None,
+) -> None:
+    """Run every rule's examples and keeps; exit 1 if any fails."""
+    from cleaner.ruleset import load_rules, shipped_rule_names
+    from cleaner.ruletest import check_ruleset
+
+    failed = 0
+    for spec in specs or shipped_rule_names():
+        total, failures = check_ruleset(load_rules(spec))
+        for failure in failures:
+            _err(f"FAIL {failure.describe()}")
+        failed += len(failures)
+        typer.echo(f"{spec}: {total - len(failures)}/{total} examples and keeps pass")
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console entry point: one-line errors, conventional exit codes."""
+    try:
+        app()
+    except CleanerError as exc:
+        _err(f"cleaner: error: {exc}")
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        _err("cleaner: interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

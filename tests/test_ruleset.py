@@ -1,0 +1,154 @@
+"""Rule files: extends, override by id, disable, and a clear error for every kind of mistake."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from cleaner import Pipeline, RuleFileError, load_rules
+
+GOOD_LINE = """
+[[line]]
+id = "promo"
+description = "promo lines"
+pattern = '(?i)^buy now'
+examples = ["Buy now and save!"]
+keeps = ["People buy now what they cannot afford later, the economist said."]
+"""
+
+
+def write(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def error_of(path) -> RuleFileError:
+    with pytest.raises(RuleFileError) as info:
+        load_rules(path)
+    return info.value
+
+
+def test_user_file_extends_default_and_adds_a_rule(tmp_path):
+    path = write(tmp_path, "mine.toml", '[meta]\nextends = ["default"]\n' + GOOD_LINE)
+    pipe = Pipeline(load_rules(path))
+    result = pipe.clean("A real sentence stays here.\nBuy now and save!\nI agree")
+    assert result.text == "A real sentence stays here."
+    assert [e.rule for e in result.edits] == ["consent-button", "promo"] or \
+        sorted(e.rule for e in result.edits) == ["consent-button", "promo"]
+
+
+def test_later_file_overrides_rule_by_id(tmp_path):
+    override = write(tmp_path, "o.toml", """
+        [[line]]
+        id = "consent-button"
+        description = "only 'Got it' counts here"
+        literal = "Got it"
+        examples = ["Got it"]
+        keeps = ["I agree"]
+    """)
+    rules = load_rules("default", override)
+    kind, rule = rules.get("consent-button")
+    assert rule.description == "only 'Got it' counts here"
+    assert Pipeline(rules).clean("Real text here, a full sentence.\nI agree").text.endswith("I agree")
+
+
+def test_disable_removes_an_inherited_rule(tmp_path):
+    path = write(tmp_path, "d.toml", '[meta]\nextends = ["default"]\ndisable = ["lone-timestamp"]\n')
+    assert Pipeline(load_rules(path)).clean("Some words in a sentence.\n02:37").text.endswith("02:37")
+
+
+@pytest.mark.parametrize(("body", "rule_id", "message"), [
+    (GOOD_LINE.replace("'(?i)^buy now'", "'(?i)^buy (now'"), "promo", "bad regex"),
+    (GOOD_LINE.replace("max", "") + 'colour = "red"\n', "promo", "unknown key 'colour'"),
+    (GOOD_LINE + GOOD_LINE, "promo", "duplicate id"),
+    (GOOD_LINE.replace('description = "promo lines"\n', ""), "promo", "missing required field 'description'"),
+    (GOOD_LINE.replace('examples = ["Buy now and save!"]\n', ""), "promo", "missing required field 'examples'"),
+    (GOOD_LINE.replace('keeps = ["People buy now what they cannot afford later, the economist said."]', "keeps = []"),
+     "promo", "'keeps' is empty"),
+    (GOOD_LINE.replace("pattern = '(?i)^buy now'", 'literal = "x"\npattern = "y"'), "promo", "exactly one of"),
+    (GOOD_LINE.replace('id = "promo"', 'id = "Promo Rule"'), "Promo Rule", "id must be"),
+    (GOOD_LINE.replace("examples = [", "max_words = -3\nexamples = ["), "promo", "must be >= 0"),
+    (GOOD_LINE.replace("examples = [", 'max_words = "ten"\nexamples = ['), "promo", "must be an integer"),
+])
+def test_invalid_rule_fails_at_load_with_path_id_and_problem(tmp_path, body, rule_id, message):
+    path = write(tmp_path, "bad.toml", body)
+    err = error_of(path)
+    assert err.path == str(path.resolve())
+    assert err.rule_id == rule_id
+    assert message in str(err)
+    assert str(path.resolve()) in str(err) and f"rule '{rule_id}'" in str(err)
+
+
+def test_invalid_toml_names_file_and_position(tmp_path):
+    err = error_of(write(tmp_path, "broken.toml", "[[line]\nid = 'x'\n"))
+    assert "broken.toml" in str(err) and "invalid TOML" in str(err) and "line 1" in str(err)
+
+
+def test_unknown_section_and_meta_key(tmp_path):
+    assert "unknown section 'lines'" in str(error_of(write(tmp_path, "a.toml", "[[lines]]\nid='x'\n")))
+    assert "unknown key 'extend'" in str(error_of(write(tmp_path, "b.toml", '[meta]\nextend = ["base"]\n')))
+
+
+def test_extends_cycle_and_missing_parent(tmp_path):
+    write(tmp_path, "a.toml", '[meta]\nextends = ["b.toml"]\n')
+    write(tmp_path, "b.toml", '[meta]\nextends = ["a.toml"]\n')
+    assert "cycle" in str(error_of(tmp_path / "a.toml"))
+    write(tmp_path, "c.toml", '[meta]\nextends = ["no-such-pack"]\n')
+    assert "no shipped rule file" in str(error_of(tmp_path / "c.toml"))
+
+
+def test_disable_of_unknown_id_is_an_error(tmp_path):
+    err = error_of(write(tmp_path, "d.toml", '[meta]\nextends = ["base"]\ndisable = ["no-such-rule"]\n'))
+    assert "no-such-rule" in str(err)
+
+
+def test_same_id_in_two_kinds_is_an_error(tmp_path):
+    body = GOOD_LINE.replace("[[line]]", "[[paragraph]]")
+    path = write(tmp_path, "p.toml", '[meta]\nextends = ["k.toml"]\n' + body)
+    write(tmp_path, "k.toml", GOOD_LINE)
+    err = error_of(path)
+    assert err.rule_id == "promo" and "already used" in str(err)
+
+
+def test_typo_map_errors(tmp_path):
+    body = """
+        [[typos]]
+        id = "t"
+        description = "d"
+        examples = ["teh"]
+        keeps = ["A sentence that has no typo in it at all."]
+        [typos.map]
+        Teh = "TEH"
+    """
+    assert "maps a word to itself" in str(error_of(write(tmp_path, "t.toml", body)))
+
+
+def test_document_rule_needs_a_condition(tmp_path):
+    body = """
+        [[document]]
+        id = "doc"
+        description = "d"
+        examples = ["x"]
+        keeps = ["A sentence that stays because nothing is wrong with it."]
+    """
+    assert "needs a condition" in str(error_of(write(tmp_path, "doc.toml", body)))
+
+
+def test_regex_timeout_stops_a_pathological_pattern(tmp_path):
+    body = """
+        [meta]
+        regex_timeout = 0.05
+        [[line]]
+        id = "slow"
+        description = "catastrophic backtracking"
+        pattern = '^(\\w+\\s?)*$'
+        examples = ["abc"]
+        keeps = ["A sentence that is kept whatever happens to the slow rule."]
+    """
+    pipe = Pipeline(load_rules(write(tmp_path, "slow.toml", body)))
+    evil = "a" * 5000 + "!" + "\n" + " ".join(["word"] * 3000) + "!"
+    result = pipe.clean(evil)
+    assert any(e.action == "timeout" and e.rule == "slow" for e in result.edits)
+    assert "word word" in result.text
