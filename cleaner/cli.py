@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, BinaryIO, Optional
+from typing import Annotated, BinaryIO
 
 import typer
 
@@ -24,12 +24,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True,
-                        rich_markup_mode=None)
+rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 RulesOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--rules", "-r", help="Shipped rule pack name or path to a .toml file; repeatable, merged in order."),
 ]
 
@@ -56,14 +55,26 @@ def _open_inputs(files: list[str]) -> Iterator[tuple[str, BinaryIO]]:
 
 @app.command()
 def clean(
-    files: Annotated[Optional[list[str]], typer.Argument(help="Text files to clean; '-' or nothing reads stdin.")] = None,
+    files: Annotated[list[str] | None, typer.Argument(help="Text files to clean; '-' or nothing reads stdin.")] = None,
     rules: RulesOption = None,
     explain: Annotated[bool, typer.Option("--explain", help="Print every edit (rule id, line) to stderr.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Input is JSON Lines; clean one field per record.")] = False,
     field: Annotated[str, typer.Option("--field", help="The JSONL field holding the text.")] = "text",
-    add_fields: Annotated[bool, typer.Option("--add-fields", help="JSONL: add cleaner_status and cleaner_reason.")] = False,
-    keep_dropped: Annotated[bool, typer.Option("--keep-dropped", help="JSONL: write dropped records with an empty field instead of leaving them out.")] = False,
-    on_invalid_utf8: Annotated[str, typer.Option("--on-invalid-utf8", help="cp1252 (decode stray bytes as Windows-1252), replace (U+FFFD) or strict (error).")] = "cp1252",
+    add_fields: Annotated[
+        bool, typer.Option("--add-fields", help="JSONL: add cleaner_status and cleaner_reason.")
+    ] = False,
+    keep_dropped: Annotated[
+        bool,
+        typer.Option(
+            "--keep-dropped", help="JSONL: write dropped records with an empty field instead of leaving them out."
+        ),
+    ] = False,
+    on_invalid_utf8: Annotated[
+        str,
+        typer.Option(
+            "--on-invalid-utf8", help="cp1252 (decode stray bytes as Windows-1252), replace (U+FFFD) or strict (error)."
+        ),
+    ] = "cp1252",
 ) -> None:
     """Clean text files or stdin and write the result to stdout."""
     from cleaner.pipeline import Pipeline
@@ -92,8 +103,7 @@ def _report(name: str, result: object, explain: bool, where: str = "") -> None:
     if explain:
         for edit in result.edits:
             line = f":{edit.line}" if edit.line is not None else ""
-            _err(f"{name}{where}{line}: {edit.step}/{edit.rule} {edit.action}: "
-                 f"{edit.before!r}{' -> ' + repr(edit.after) if edit.after else ''}{' (' + edit.note + ')' if edit.note else ''}")
+            _err(f"{name}{where}{line}: {edit.summary()}")
     if result.dropped:
         _err(f"{name}{where}: dropped by rule '{result.rule}': {result.reason}")
 
@@ -114,8 +124,16 @@ def _clean_text(pipeline: object, name: str, fh: BinaryIO, explain: bool, policy
     return False
 
 
-def _clean_jsonl(pipeline: object, name: str, fh: BinaryIO, field: str, explain: bool,
-                 add_fields: bool, keep_dropped: bool, policy: str) -> bool:
+def _clean_jsonl(
+    pipeline: object,
+    name: str,
+    fh: BinaryIO,
+    field: str,
+    explain: bool,
+    add_fields: bool,
+    keep_dropped: bool,
+    policy: str,
+) -> bool:
     from cleaner.document import Document
     from cleaner.pipeline import Pipeline
     from cleaner.textin import decode
@@ -200,7 +218,7 @@ def rules_check(
 
 @rules_app.command("test")
 def rules_test(
-    specs: Annotated[Optional[list[str]], typer.Argument(help="Rule packs to test (default: every shipped pack).")] = None,
+    specs: Annotated[list[str] | None, typer.Argument(help="Rule packs to test (default: every shipped pack).")] = None,
 ) -> None:
     """Run every rule's examples and keeps; exit 1 if any fails."""
     from cleaner.ruleset import load_rules, shipped_rule_names

@@ -22,11 +22,15 @@ class Edit:
     after: str
     note: str = ""
 
-    def describe(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "document"
+    def summary(self) -> str:
+        """`step/rule action: 'before' -> 'after' (note)`, as --explain prints it."""
         change = f"{self.before!r} -> {self.after!r}" if self.after else repr(self.before)
         note = f" ({self.note})" if self.note else ""
-        return f"{where}: {self.step}/{self.rule} {self.action}: {change}{note}"
+        return f"{self.step}/{self.rule} {self.action}: {change}{note}"
+
+    def describe(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "document"
+        return f"{where}: {self.summary()}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

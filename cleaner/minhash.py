@@ -64,10 +64,10 @@ def ngram_hashes(token_hashes: np.ndarray, lengths: np.ndarray, n: int) -> tuple
         out = out * np.uint64(0x100000001B3) ^ shifted
     keep = np.ones(len(token_hashes), dtype=bool)
     new_lengths = np.maximum(lengths - (n - 1), np.minimum(lengths, 1))
-    for s, e, ln in zip(starts, ends, new_lengths):
-        keep[s + ln:e] = False
+    for s, e, ln in zip(starts, ends, new_lengths, strict=False):
+        keep[s + ln : e] = False
     short = lengths < n
-    for s, e in zip(starts[short], ends[short]):
+    for s, e in zip(starts[short], ends[short], strict=False):
         acc = np.uint64(0)
         for v in combined[s:e]:
             acc = acc * np.uint64(0x100000001B3) ^ v
@@ -99,7 +99,7 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int) -> list[tuple[int, 
     buckets: dict[bytes, list[int]] = {}
     pairs: set[tuple[int, int]] = set()
     for band in range(bands):
-        chunk = np.ascontiguousarray(sigs[:, band * rows:(band + 1) * rows])
+        chunk = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
         buckets.clear()
         for i, row in enumerate(chunk):
             key = row.tobytes()

@@ -31,7 +31,7 @@ def scoped(pattern: str) -> str:
     """
     m = _LEADING_FLAGS.match(pattern)
     if m:
-        return f"(?{m.group(1)}:{pattern[m.end():]})"
+        return f"(?{m.group(1)}:{pattern[m.end() :]})"
     return f"(?:{pattern})"
 
 

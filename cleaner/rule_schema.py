@@ -215,8 +215,14 @@ class _Table:
 
 
 def _type_name(types: type | tuple[type, ...]) -> str:
-    names = {"str": "a string", "int": "an integer", "float": "a number", "bool": "true or false",
-             "list": "a list", "dict": "a table"}
+    names = {
+        "str": "a string",
+        "int": "an integer",
+        "float": "a number",
+        "bool": "true or false",
+        "list": "a list",
+        "dict": "a table",
+    }
     seq = types if isinstance(types, tuple) else (types,)
     return " or ".join(names.get(t.__name__, t.__name__) for t in seq)
 
@@ -225,13 +231,28 @@ LINE_KEYS = COMMON_KEYS | {"pattern", "literal", "action", "max_words", "min_wor
 PARAGRAPH_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words"}
 DOCUMENT_KEYS = COMMON_KEYS | {"pattern", "min_words", "max_words", "min_chars", "max_symbol_ratio"}
 TYPO_KEYS = COMMON_KEYS | {"map"}
-REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold", "num_perm",
-                             "ngram", "seed"}
-SPELLING_KEYS = COMMON_KEYS | {"enabled", "dictionary", "max_edit_distance", "min_length",
-                               "min_count", "dominance", "ignore"}
-UNICODE_KEYS = {"ftfy", "unescape_html", "fix_latin_ligatures", "fix_character_width",
-                "uncurl_quotes", "normalization", "odd_spaces", "zero_width", "strip_trailing",
-                "max_blank_lines"}
+REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold", "num_perm", "ngram", "seed"}
+SPELLING_KEYS = COMMON_KEYS | {
+    "enabled",
+    "dictionary",
+    "max_edit_distance",
+    "min_length",
+    "min_count",
+    "dominance",
+    "ignore",
+}
+UNICODE_KEYS = {
+    "ftfy",
+    "unescape_html",
+    "fix_latin_ligatures",
+    "fix_character_width",
+    "uncurl_quotes",
+    "normalization",
+    "odd_spaces",
+    "zero_width",
+    "strip_trailing",
+    "max_blank_lines",
+}
 
 
 def line_rule(raw: dict[str, Any], path: str) -> LineRule:
@@ -251,9 +272,15 @@ def line_rule(raw: dict[str, Any], path: str) -> LineRule:
     if action not in ("drop", "strip"):
         t.fail(f"field 'action' must be 'drop' or 'strip', got '{action}'")
     assert pattern is not None
-    return LineRule(**common, pattern=pattern, compiled=compiled, action=action,
-                    max_words=t.positive_int("max_words"), min_words=t.positive_int("min_words"),
-                    max_chars=t.positive_int("max_chars"))
+    return LineRule(
+        **common,
+        pattern=pattern,
+        compiled=compiled,
+        action=action,
+        max_words=t.positive_int("max_words"),
+        min_words=t.positive_int("min_words"),
+        max_chars=t.positive_int("max_chars"),
+    )
 
 
 def paragraph_rule(raw: dict[str, Any], path: str) -> ParagraphRule:
@@ -261,8 +288,13 @@ def paragraph_rule(raw: dict[str, Any], path: str) -> ParagraphRule:
     common = t.common()
     pattern, compiled = t.regex("pattern", required=True)
     assert pattern is not None
-    return ParagraphRule(**common, pattern=pattern, compiled=compiled,
-                         max_words=t.positive_int("max_words"), min_words=t.positive_int("min_words"))
+    return ParagraphRule(
+        **common,
+        pattern=pattern,
+        compiled=compiled,
+        max_words=t.positive_int("max_words"),
+        min_words=t.positive_int("min_words"),
+    )
 
 
 def document_rule(raw: dict[str, Any], path: str) -> DocumentRule:
@@ -272,10 +304,15 @@ def document_rule(raw: dict[str, Any], path: str) -> DocumentRule:
     ratio = t.get("max_symbol_ratio", (int, float))
     if ratio is not None and not 0 <= ratio <= 1:
         t.fail("field 'max_symbol_ratio' must be between 0 and 1")
-    rule = DocumentRule(**common, pattern=pattern, compiled=compiled,
-                        min_words=t.positive_int("min_words"), max_words=t.positive_int("max_words"),
-                        min_chars=t.positive_int("min_chars"),
-                        max_symbol_ratio=float(ratio) if ratio is not None else None)
+    rule = DocumentRule(
+        **common,
+        pattern=pattern,
+        compiled=compiled,
+        min_words=t.positive_int("min_words"),
+        max_words=t.positive_int("max_words"),
+        min_chars=t.positive_int("min_chars"),
+        max_symbol_ratio=float(ratio) if ratio is not None else None,
+    )
     if all(v is None for v in (pattern, rule.min_words, rule.max_words, rule.min_chars, ratio)):
         t.fail("a document rule needs a condition: pattern, min_words, max_words, min_chars or max_symbol_ratio")
     return rule
@@ -315,11 +352,17 @@ def repeat_settings(raw: dict[str, Any], path: str) -> RepeatSettings:
     ngram = t.get("ngram", int, 1)
     if not 1 <= ngram <= 5:
         t.fail("field 'ngram' must be between 1 and 5")
-    return RepeatSettings(**common, enabled=t.get("enabled", bool, True),
-                          min_words=t.positive_int("min_words", 4) or 0,
-                          min_chars=t.positive_int("min_chars", 20) or 0,
-                          near=t.get("near", bool, True), threshold=float(threshold),
-                          num_perm=num_perm, ngram=ngram, seed=t.get("seed", int, 1))
+    return RepeatSettings(
+        **common,
+        enabled=t.get("enabled", bool, True),
+        min_words=t.positive_int("min_words", 4) or 0,
+        min_chars=t.positive_int("min_chars", 20) or 0,
+        near=t.get("near", bool, True),
+        threshold=float(threshold),
+        num_perm=num_perm,
+        ngram=ngram,
+        seed=t.get("seed", int, 1),
+    )
 
 
 def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
@@ -332,13 +375,16 @@ def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
     if not all(isinstance(w, str) for w in ignore):
         t.fail("field 'ignore' must be a list of words")
     dominance = t.get("dominance", (int, float), 20.0)
-    return SpellingSettings(**common, enabled=t.get("enabled", bool, False),
-                            dictionary=t.get("dictionary", str, "symspellpy:en"),
-                            max_edit_distance=distance,
-                            min_length=t.positive_int("min_length", 5) or 0,
-                            min_count=t.positive_int("min_count", 100_000) or 0,
-                            dominance=float(dominance),
-                            ignore=tuple(w.casefold() for w in ignore))
+    return SpellingSettings(
+        **common,
+        enabled=t.get("enabled", bool, False),
+        dictionary=t.get("dictionary", str, "symspellpy:en"),
+        max_edit_distance=distance,
+        min_length=t.positive_int("min_length", 5) or 0,
+        min_count=t.positive_int("min_count", 100_000) or 0,
+        dominance=float(dominance),
+        ignore=tuple(w.casefold() for w in ignore),
+    )
 
 
 def unicode_settings(raw: dict[str, Any], path: str) -> UnicodeSettings:
@@ -351,12 +397,14 @@ def unicode_settings(raw: dict[str, Any], path: str) -> UnicodeSettings:
     if norm not in ("NFC", "NFKC", "NFD", "NFKD", "none"):
         t.fail("field 'normalization' must be NFC, NFKC, NFD, NFKD or 'none'")
     return UnicodeSettings(
-        ftfy=t.get("ftfy", bool, True), unescape_html=html,
+        ftfy=t.get("ftfy", bool, True),
+        unescape_html=html,
         fix_latin_ligatures=t.get("fix_latin_ligatures", bool, True),
         fix_character_width=t.get("fix_character_width", bool, True),
         uncurl_quotes=t.get("uncurl_quotes", bool, False),
         normalization=None if norm == "none" else norm,
-        odd_spaces=t.get("odd_spaces", bool, True), zero_width=t.get("zero_width", bool, True),
+        odd_spaces=t.get("odd_spaces", bool, True),
+        zero_width=t.get("zero_width", bool, True),
         strip_trailing=t.get("strip_trailing", bool, True),
         max_blank_lines=t.positive_int("max_blank_lines", 1) or 0,
     )

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from cleaner import rule_schema as schema
 from cleaner.errors import RuleFileError
@@ -23,9 +23,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-RuleSpec = Union[str, Path]
-Rule = Union[schema.LineRule, schema.ParagraphRule, schema.DocumentRule, schema.TypoMap,
-             schema.RepeatSettings, schema.SpellingSettings]
+RuleSpec = str | Path
+Rule = (
+    schema.LineRule
+    | schema.ParagraphRule
+    | schema.DocumentRule
+    | schema.TypoMap
+    | schema.RepeatSettings
+    | schema.SpellingSettings
+)
 
 LIST_KINDS = {
     "line": schema.line_rule,
@@ -186,7 +192,9 @@ class _Merger:
                 seen_here.add(rule.id)
                 previous = self.rules.get(rule.id)
                 if previous is not None and previous[0] != kind:
-                    raise RuleFileError(path, f"id already used by a [[{previous[0]}]] rule in {previous[1].origin}", rule.id)
+                    raise RuleFileError(
+                        path, f"id already used by a [[{previous[0]}]] rule in {previous[1].origin}", rule.id
+                    )
                 self.rules[rule.id] = (kind, rule)
         for kind in TABLE_KINDS:
             raw = data.get(kind)
@@ -214,8 +222,8 @@ class _Merger:
         def of(kind: str) -> tuple[Any, ...]:
             return tuple(rule for k, rule in self.rules.values() if k == kind)
 
-        tables = {kind: build(*self.tables[kind]) if kind in self.tables else None
-                  for kind, build in TABLE_KINDS.items()}
+        repeats = schema.repeat_settings(*self.tables["repeats"]) if "repeats" in self.tables else None
+        spelling = schema.spelling_settings(*self.tables["spelling"]) if "spelling" in self.tables else None
         return RuleSet(
             name=self.name,
             files=tuple(self.files),
@@ -223,8 +231,8 @@ class _Merger:
             paragraphs=of("paragraph"),
             documents=of("document"),
             typos=of("typos"),
-            repeats=tables["repeats"],
-            spelling=tables["spelling"],
+            repeats=repeats,
+            spelling=spelling,
             unicode=schema.unicode_settings(self.unicode, self.unicode_path),
             regex_timeout=self.regex_timeout,
         )

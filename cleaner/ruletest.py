@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cleaner.document import Document
-from cleaner.rule_schema import Example
+from cleaner.rule_schema import (
+    DocumentRule,
+    Example,
+    LineRule,
+    ParagraphRule,
+    RepeatSettings,
+    SpellingSettings,
+    TypoMap,
+)
 from cleaner.ruleset import Rule, RuleSet
 from cleaner.steps import Step
 from cleaner.steps.boilerplate import BoilerplateStep
@@ -42,21 +50,22 @@ class Failure:
 
 
 def step_for(kind: str, rule: Rule, timeout: float) -> Step:
+    """The step that applies `rule` alone (settings rules are switched on for the test)."""
     from dataclasses import replace
 
-    if kind == "line":
-        return BoilerplateStep([rule], [], timeout)  # type: ignore[list-item]
-    if kind == "paragraph":
-        return BoilerplateStep([], [rule], timeout)  # type: ignore[list-item]
-    if kind == "typos":
-        return TypoStep([rule], timeout)  # type: ignore[list-item]
-    if kind == "spelling":
-        return SpellingStep(replace(rule, enabled=True))  # type: ignore[type-var]
-    if kind == "repeats":
-        return RepeatStep(replace(rule, enabled=True))  # type: ignore[type-var]
-    if kind == "document":
-        return QualityStep([rule], timeout)  # type: ignore[list-item]
-    raise ValueError(kind)
+    if isinstance(rule, LineRule):
+        return BoilerplateStep([rule], [], timeout)
+    if isinstance(rule, ParagraphRule):
+        return BoilerplateStep([], [rule], timeout)
+    if isinstance(rule, TypoMap):
+        return TypoStep([rule], timeout)
+    if isinstance(rule, SpellingSettings):
+        return SpellingStep(replace(rule, enabled=True))
+    if isinstance(rule, RepeatSettings):
+        return RepeatStep(replace(rule, enabled=True))
+    if isinstance(rule, DocumentRule):
+        return QualityStep([rule], timeout)
+    raise ValueError(f"no step for rule kind {kind!r}")
 
 
 def _run(steps: list[Step], text: str) -> str | None:

@@ -22,7 +22,7 @@ _NEWLINES = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "
 
 def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeDecodeError)
-    bad = error.object[error.start:error.end]
+    bad = error.object[error.start : error.end]
     return bad.decode("cp1252", errors="replace"), error.end
 
 
@@ -40,8 +40,10 @@ class Decoded:
         if not self.invalid_bytes:
             return None
         how = "decoded as Windows-1252" if policy == "cp1252" else "replaced with U+FFFD"
-        return (f"{source}:{self.first_line}: warning: {self.invalid_bytes} invalid UTF-8 byte(s) {how} "
-                f"(first at byte {self.first_offset})")
+        return (
+            f"{source}:{self.first_line}: warning: {self.invalid_bytes} invalid UTF-8 byte(s) {how} "
+            f"(first at byte {self.first_offset})"
+        )
 
 
 def decode(data: bytes, source: str, policy: str = "cp1252") -> Decoded:

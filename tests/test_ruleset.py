@@ -35,21 +35,27 @@ def test_user_file_extends_default_and_adds_a_rule(tmp_path):
     pipe = Pipeline(load_rules(path))
     result = pipe.clean("A real sentence stays here.\nBuy now and save!\nI agree")
     assert result.text == "A real sentence stays here."
-    assert [e.rule for e in result.edits] == ["consent-button", "promo"] or \
-        sorted(e.rule for e in result.edits) == ["consent-button", "promo"]
+    assert [e.rule for e in result.edits] == ["consent-button", "promo"] or sorted(e.rule for e in result.edits) == [
+        "consent-button",
+        "promo",
+    ]
 
 
 def test_later_file_overrides_rule_by_id(tmp_path):
-    override = write(tmp_path, "o.toml", """
+    override = write(
+        tmp_path,
+        "o.toml",
+        """
         [[line]]
         id = "consent-button"
         description = "only 'Got it' counts here"
         literal = "Got it"
         examples = ["Got it"]
         keeps = ["I agree"]
-    """)
+    """,
+    )
     rules = load_rules("default", override)
-    kind, rule = rules.get("consent-button")
+    _kind, rule = rules.get("consent-button")
     assert rule.description == "only 'Got it' counts here"
     assert Pipeline(rules).clean("Real text here, a full sentence.\nI agree").text.endswith("I agree")
 
@@ -59,19 +65,27 @@ def test_disable_removes_an_inherited_rule(tmp_path):
     assert Pipeline(load_rules(path)).clean("Some words in a sentence.\n02:37").text.endswith("02:37")
 
 
-@pytest.mark.parametrize(("body", "rule_id", "message"), [
-    (GOOD_LINE.replace("'(?i)^buy now'", "'(?i)^buy (now'"), "promo", "bad regex"),
-    (GOOD_LINE.replace("max", "") + 'colour = "red"\n', "promo", "unknown key 'colour'"),
-    (GOOD_LINE + GOOD_LINE, "promo", "duplicate id"),
-    (GOOD_LINE.replace('description = "promo lines"\n', ""), "promo", "missing required field 'description'"),
-    (GOOD_LINE.replace('examples = ["Buy now and save!"]\n', ""), "promo", "missing required field 'examples'"),
-    (GOOD_LINE.replace('keeps = ["People buy now what they cannot afford later, the economist said."]', "keeps = []"),
-     "promo", "'keeps' is empty"),
-    (GOOD_LINE.replace("pattern = '(?i)^buy now'", 'literal = "x"\npattern = "y"'), "promo", "exactly one of"),
-    (GOOD_LINE.replace('id = "promo"', 'id = "Promo Rule"'), "Promo Rule", "id must be"),
-    (GOOD_LINE.replace("examples = [", "max_words = -3\nexamples = ["), "promo", "must be >= 0"),
-    (GOOD_LINE.replace("examples = [", 'max_words = "ten"\nexamples = ['), "promo", "must be an integer"),
-])
+@pytest.mark.parametrize(
+    ("body", "rule_id", "message"),
+    [
+        (GOOD_LINE.replace("'(?i)^buy now'", "'(?i)^buy (now'"), "promo", "bad regex"),
+        (GOOD_LINE.replace("max", "") + 'colour = "red"\n', "promo", "unknown key 'colour'"),
+        (GOOD_LINE + GOOD_LINE, "promo", "duplicate id"),
+        (GOOD_LINE.replace('description = "promo lines"\n', ""), "promo", "missing required field 'description'"),
+        (GOOD_LINE.replace('examples = ["Buy now and save!"]\n', ""), "promo", "missing required field 'examples'"),
+        (
+            GOOD_LINE.replace(
+                'keeps = ["People buy now what they cannot afford later, the economist said."]', "keeps = []"
+            ),
+            "promo",
+            "'keeps' is empty",
+        ),
+        (GOOD_LINE.replace("pattern = '(?i)^buy now'", 'literal = "x"\npattern = "y"'), "promo", "exactly one of"),
+        (GOOD_LINE.replace('id = "promo"', 'id = "Promo Rule"'), "Promo Rule", "id must be"),
+        (GOOD_LINE.replace("examples = [", "max_words = -3\nexamples = ["), "promo", "must be >= 0"),
+        (GOOD_LINE.replace("examples = [", 'max_words = "ten"\nexamples = ['), "promo", "must be an integer"),
+    ],
+)
 def test_invalid_rule_fails_at_load_with_path_id_and_problem(tmp_path, body, rule_id, message):
     path = write(tmp_path, "bad.toml", body)
     err = error_of(path)

@@ -43,8 +43,17 @@ class _Scanner:
             try:
                 found.update(self._scan(rule.compiled, text))
             except TimeoutError:
-                edits.append(Edit(self.step, rule.id, "timeout", None, "", "",
-                                  f"pattern ran over {self.timeout}s; rule skipped for this document"))
+                edits.append(
+                    Edit(
+                        self.step,
+                        rule.id,
+                        "timeout",
+                        None,
+                        "",
+                        "",
+                        f"pattern ran over {self.timeout}s; rule skipped for this document",
+                    )
+                )
         return sorted(found)
 
     def _scan(self, pattern: Any, text: str) -> list[int]:
@@ -67,8 +76,9 @@ def _search(rule: LineRule | ParagraphRule, text: str, timeout: float, edits: li
     try:
         return rule.compiled.search(text, timeout=timeout)
     except TimeoutError:
-        edits.append(Edit(step, rule.id, "timeout", None, "", "",
-                          f"pattern ran over {timeout}s; rule skipped for this text"))
+        edits.append(
+            Edit(step, rule.id, "timeout", None, "", "", f"pattern ran over {timeout}s; rule skipped for this text")
+        )
         return None
 
 
@@ -77,8 +87,9 @@ class BoilerplateStep:
 
     name = "boilerplate"
 
-    def __init__(self, lines: Sequence[LineRule], paragraphs: Sequence[ParagraphRule] = (),
-                 timeout: float = 1.0) -> None:
+    def __init__(
+        self, lines: Sequence[LineRule], paragraphs: Sequence[ParagraphRule] = (), timeout: float = 1.0
+    ) -> None:
         self.line_rules = list(lines)
         self.paragraph_rules = list(paragraphs)
         self.timeout = timeout
@@ -122,8 +133,7 @@ class BoilerplateStep:
                 lineno += text.count("\n", counted_to, start)
                 counted_to = start
                 action = "drop" if new == DELETED else "strip"
-                doc.edits.append(Edit(self.name, rule.id, action, lineno, line,
-                                      "" if new == DELETED else new))
+                doc.edits.append(Edit(self.name, rule.id, action, lineno, line, "" if new == DELETED else new))
                 pieces.append(text[last:start])
                 pieces.append(new)
                 last = end

@@ -22,7 +22,7 @@ class LayoutStep:
     name = "layout"
 
     def __init__(self, max_blank_lines: int = 1) -> None:
-        self.blank_runs = regex.compile(r"\n(?:[ \t]*\n){%d,}" % (max_blank_lines + 1))
+        self.blank_runs = regex.compile(rf"\n(?:[ \t]*\n){{{max_blank_lines + 1},}}")
         self.replacement = "\n" * (max_blank_lines + 1)
 
     def __call__(self, doc: Document) -> Document:

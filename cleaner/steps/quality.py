@@ -47,8 +47,9 @@ class QualityStep:
             try:
                 why = violation(rule, doc.text, self.timeout)
             except TimeoutError:
-                doc.edits.append(Edit(self.name, rule.id, "timeout", None, "", "",
-                                      f"pattern ran over {self.timeout}s; rule skipped"))
+                doc.edits.append(
+                    Edit(self.name, rule.id, "timeout", None, "", "", f"pattern ran over {self.timeout}s; rule skipped")
+                )
                 continue
             if why is not None:
                 doc.drop_rule = rule.id

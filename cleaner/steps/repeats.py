@@ -48,8 +48,7 @@ class RepeatStep:
             key = " ".join(words)
             first = seen.get(key)
             if first is not None:
-                doc.edits.append(Edit(self.name, self.rule, "drop", i + 1, line, "",
-                                      f"repeat of line {first + 1}"))
+                doc.edits.append(Edit(self.name, self.rule, "drop", i + 1, line, "", f"repeat of line {first + 1}"))
                 lines[i] = DELETED
                 removed = True
                 continue
@@ -62,8 +61,7 @@ class RepeatStep:
             doc.text = "\n".join(lines)
         return doc
 
-    def _near(self, doc: Document, lines: list[str], candidates: list[int],
-              tokens: list[list[str]]) -> bool:
+    def _near(self, doc: Document, lines: list[str], candidates: list[int], tokens: list[list[str]]) -> bool:
         s = self.settings
         lengths = np.fromiter((len(t) for t in tokens), dtype=np.intp, count=len(tokens))
         flat = [w for words in tokens for w in words]
@@ -78,7 +76,16 @@ class RepeatStep:
             if similarity >= s.threshold:
                 removed_idx.add(j)
                 line_i, line_j = candidates[i], candidates[j]
-                doc.edits.append(Edit(self.name, self.rule, "drop", line_j + 1, lines[line_j], "",
-                                      f"near repeat of line {line_i + 1} (estimated Jaccard {similarity:.2f})"))
+                doc.edits.append(
+                    Edit(
+                        self.name,
+                        self.rule,
+                        "drop",
+                        line_j + 1,
+                        lines[line_j],
+                        "",
+                        f"near repeat of line {line_i + 1} (estimated Jaccard {similarity:.2f})",
+                    )
+                )
                 lines[line_j] = DELETED
         return bool(removed_idx)

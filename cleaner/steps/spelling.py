@@ -75,8 +75,7 @@ class SpellingStep:
         sym = self._index()
         answer = None
         if len(word) >= s.min_length and word not in sym.words and word not in s.ignore:
-            found = sym.lookup(word, self._verbosity, max_edit_distance=s.max_edit_distance,
-                               include_unknown=False)
+            found = sym.lookup(word, self._verbosity, max_edit_distance=s.max_edit_distance, include_unknown=False)
             found = [f for f in found if 0 < f.distance <= s.max_edit_distance]
             if found:
                 found.sort(key=lambda f: (-f.count, f.term))
@@ -108,7 +107,7 @@ class SpellingStep:
                 continue
             lineno = text.count("\n", 0, m.start()) + 1
             doc.edits.append(Edit(self.name, self.settings.id, "replace", lineno, word, fixed))
-            pieces.append(text[last:m.start()])
+            pieces.append(text[last : m.start()])
             pieces.append(fixed)
             last = m.end()
         if pieces:

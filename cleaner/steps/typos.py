@@ -58,7 +58,7 @@ class TypoStep:
             lineno += text.count("\n", counted_to, m.start())
             counted_to = m.start()
             doc.edits.append(Edit(self.name, rule_id, "replace", lineno, found, fixed))
-            pieces.append(text[last:m.start()])
+            pieces.append(text[last : m.start()])
             pieces.append(fixed)
             last = m.end()
         if pieces:

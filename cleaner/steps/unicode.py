@@ -95,8 +95,7 @@ class UnicodeStep:
 
     def _needs_normalizing(self, text: str) -> bool:
         form = self.settings.normalization
-        return bool(self.settings.ftfy and form and not text.isascii()
-                    and not unicodedata.is_normalized(form, text))  # type: ignore[arg-type]
+        return bool(self.settings.ftfy and form and not text.isascii() and not unicodedata.is_normalized(form, text))  # type: ignore[arg-type]
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text

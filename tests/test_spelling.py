@@ -1,0 +1,66 @@
+"""The guarded dictionary corrector: fixes real misspellings, never names, numbers or URLs."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import corpus, read_jsonl
+
+from cleaner import Pipeline
+from cleaner.document import Document
+from cleaner.ruleset import load_rules
+from cleaner.steps.spelling import SpellingStep
+
+pytest.importorskip("symspellpy")
+
+
+@pytest.fixture(scope="module")
+def speller():
+    return SpellingStep(load_rules("spelling-en").spelling)
+
+
+def fix(speller, text):
+    return speller(Document(text=text)).text
+
+
+def test_fixes_isolated_misspelling(speller):
+    assert fix(speller, "The firm had recieved the payment.") == "The firm had received the payment."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr Nguyen met Zhejiang officials.",  # capitalised names
+        "The patchier results came as no surprise.",  # rare but correct word
+        "Visit www.exampel.com or mail info@exampel.org today.",  # URL and e-mail
+        "The recieved stock and recieved cash were both counted.",  # repeated in the document
+        "Model abc123 and x86 chips.",  # digits
+        "a well-knwn fact",  # hyphenated
+    ],
+)
+def test_guards_leave_text_alone(speller, text):
+    assert fix(speller, text) == text
+
+
+def test_real_birkbeck_misspellings_are_fixed_at_edit_distance_one(speller):
+    from symspellpy.editdistance import DistanceAlgorithm, EditDistance
+
+    dist = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
+    fixed = total = 0
+    for rec in read_jsonl(corpus("birkbeck_misspellings.jsonl.gz")):
+        wrong, right = rec["text"], rec["gold"]
+        if not (wrong.isalpha() and wrong.islower() and right.isalpha() and right.islower()):
+            continue
+        if len(wrong) < 5 or dist.compare(wrong, right, 1) != 1:
+            continue
+        total += 1
+        fixed += speller.suggest(wrong) == right
+        if total >= 600:
+            break
+    assert total >= 300
+    assert fixed / total >= 0.5
+
+
+def test_spelling_is_off_in_default_and_on_with_the_pack():
+    text = "The firm had recieved the payment."
+    assert Pipeline.from_rules("default").clean("The firm had recievd it.").text == "The firm had recievd it."
+    assert Pipeline(load_rules("default", "spelling-en")).clean(text).text == "The firm had received the payment."

@@ -1,0 +1,77 @@
+"""Unicode step: ftfy where needed, and a gate that never skips a line ftfy would change."""
+
+from __future__ import annotations
+
+import ftfy
+from conftest import corpus, read_jsonl
+from ftfy.fixes import uncurl_quotes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.document import Document
+from cleaner.rule_schema import UnicodeSettings
+from cleaner.steps.unicode import UnicodeStep
+
+STEP = UnicodeStep(UnicodeSettings())
+
+
+def gate_skips(line: str) -> bool:
+    return STEP._ftfy_gate.search(line) is None and not STEP._needs_normalizing(line)
+
+
+def comparable(text: str) -> str:
+    """Our defaults keep curly quotes and turn NBSP into a space; ftfy's gold uncurls and keeps NBSP."""
+    return uncurl_quotes(text).replace("\u00a0", " ").rstrip()
+
+
+def test_real_mojibake_cases_are_fixed_and_negatives_untouched():
+    fixed = total = 0
+    for rec in read_jsonl(corpus("ftfy_testcases.jsonl.gz")):
+        if rec["expect"] != "pass":
+            continue
+        got = STEP(Document(text=rec["text"])).text
+        if rec["category"] == "negative":
+            assert got == rec["text"].rstrip(" \t").replace("\u00a0", " ") or got == rec["gold"], rec["label"]
+        else:
+            total += 1
+            fixed += comparable(got) == comparable(rec["gold"])
+    assert total > 50 and fixed / total > 0.9
+
+
+def test_gate_never_skips_a_line_ftfy_would_change_on_real_web_text():
+    checked = 0
+    for rec in read_jsonl(corpus("web_pages.jsonl.gz"), limit=300):
+        for line in rec["text"].split("\n"):
+            if gate_skips(line):
+                checked += 1
+                assert ftfy.fix_text(line, STEP._ftfy_config) == line, line
+    assert checked > 1000
+
+
+MOJIBAKE_ALPHABET = st.sampled_from([*list("aé ÃÂâ€™œ\xa0\u200bﬁＡÐ\x1b&<;\x85é̀"), "Ã©", "â€™"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MOJIBAKE_ALPHABET, max_size=30).map("".join) | st.text(max_size=60))
+def test_gate_is_exact_against_ftfy(line):
+    line = line.replace("\n", " ").replace("\r", " ")
+    if gate_skips(line):
+        assert ftfy.fix_text(line, STEP._ftfy_config) == line
+
+
+def test_odd_spaces_zero_width_and_trailing_spaces_are_recorded():
+    doc = STEP(Document(text="France and China\u00a0have\u200b ties.   \nok"))
+    assert doc.text == "France and China have ties.\nok"
+    assert [e.rule for e in doc.edits] == ["odd-spaces", "zero-width", "trailing-space"]
+    assert all(e.line == 1 for e in doc.edits)
+
+
+def test_mojibake_line_is_fixed_with_its_line_number():
+    doc = STEP(Document(text="fine\nThe cafÃ© is open.\n"))
+    assert doc.text == "fine\nThe café is open.\n"
+    assert doc.edits[0].rule == "ftfy" and doc.edits[0].line == 2
+
+
+def test_curly_quotes_are_kept_by_default():
+    text = "“Quoted,” she said — it’s fine."
+    assert STEP(Document(text=text)).text == text
