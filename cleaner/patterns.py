@@ -50,6 +50,14 @@ def combine(patterns: Iterable[str]) -> Any | None:
         return None
 
 
+_OUTER_NON_WORD = regex.compile(r"^[^\w]+|[^\w]+$")
+
+
+def literal_core(literal: str) -> str:
+    """A literal without surrounding spaces and punctuation, which whole-line matching ignores anyway."""
+    return _OUTER_NON_WORD.sub("", literal)
+
+
 def literal_pattern(literals: Iterable[str]) -> str:
     """A pattern matching a whole line equal to one of `literals`.
 

@@ -13,7 +13,7 @@ from typing import Any
 import regex
 
 from cleaner.errors import RuleFileError
-from cleaner.patterns import compile_pattern, literal_pattern
+from cleaner.patterns import compile_pattern, literal_core, literal_pattern
 
 ID_RE = regex.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 COMMON_KEYS = {"id", "description", "examples", "keeps"}
@@ -46,6 +46,7 @@ class LineRule(RuleBase):
     max_words: int | None = None
     min_words: int | None = None
     max_chars: int | None = None
+    literals: tuple[str, ...] = ()
 
     def guards_pass(self, line: str) -> bool:
         if self.max_chars is not None and len(line) > self.max_chars:
@@ -262,11 +263,12 @@ def line_rule(raw: dict[str, Any], path: str) -> LineRule:
     literal = t.get("literal", (str, list))
     if (pattern is None) == (literal is None):
         t.fail("give exactly one of 'pattern' or 'literal'")
+    literals: list[str] = []
     if literal is not None:
         literals = [literal] if isinstance(literal, str) else literal
-        if not literals or not all(isinstance(x, str) and x.strip() for x in literals):
-            t.fail("'literal' must be a non-empty string or list of non-empty strings")
-        pattern = literal_pattern(literals)
+        if not literals or not all(isinstance(x, str) and literal_core(x) for x in literals):
+            t.fail("'literal' must be a non-empty string or list of strings with at least one letter or digit")
+        pattern = literal_pattern(literal_core(x) for x in literals)
         compiled = compile_pattern(pattern)
     action = t.get("action", str, "drop")
     if action not in ("drop", "strip"):
@@ -280,6 +282,7 @@ def line_rule(raw: dict[str, Any], path: str) -> LineRule:
         max_words=t.positive_int("max_words"),
         min_words=t.positive_int("min_words"),
         max_chars=t.positive_int("max_chars"),
+        literals=tuple(literals),
     )
 
 

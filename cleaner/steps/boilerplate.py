@@ -8,13 +8,15 @@ line and passes its guards acts on it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import Any
 
 import regex
 
 from cleaner.document import Document, Edit
-from cleaner.patterns import combine
+from cleaner.prefilter import required_literals
 from cleaner.rule_schema import LineRule, ParagraphRule
 from cleaner.steps import DELETED, line_span
 
@@ -22,26 +24,55 @@ WORD = regex.compile(r"\w")
 BLANK_LINE = regex.compile(r"\n[ \t]*\n")
 
 
+# Characters a whole-line literal ignores around the line: spaces, punctuation, arrows, bullets.
+LINE_TRIM = " \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»‹›•·–—…→←↑↓▶►▸▪■□●○✓✔×|¦"
+
+
+def literal_key(text: str) -> str:
+    """How a whole-line literal and a line are compared: trimmed, spaces collapsed, case folded."""
+    return " ".join(text.strip(LINE_TRIM).split()).casefold()
+
+
 class _Scanner:
-    """Finds candidate spans for a list of rules; survives a rule that times out."""
+    """Finds the lines some rule may match, cheaply, so only those are checked rule by rule.
+
+    Whole-line literal rules are a dictionary lookup on short lines. Pattern
+    rules first pass a prefilter (their necessary literals must occur in the
+    lower-cased document) and only then run over the document.
+    """
 
     def __init__(self, rules: Sequence[LineRule | ParagraphRule], timeout: float, step: str) -> None:
-        self.rules = list(rules)
         self.timeout = timeout
         self.step = step
-        self.combined = combine(r.pattern for r in self.rules)
+        self.literals: dict[str, int] = {}
+        self.max_literal = 0
+        self.patterns: list[tuple[LineRule | ParagraphRule, frozenset[str] | None]] = []
+        for rule in rules:
+            words = getattr(rule, "literals", ())
+            if words:
+                for lit in words:
+                    self.literals.setdefault(literal_key(lit), 0)
+                    self.max_literal = max(self.max_literal, len(lit) + 8)
+            else:
+                self.patterns.append((rule, required_literals(rule.pattern)))
+
+    def literal_lines(self, lines: list[str]) -> list[int]:
+        if not self.literals:
+            return []
+        limit, index = self.max_literal, self.literals
+        return [i for i, line in enumerate(lines) if 0 < len(line) <= limit and literal_key(line) in index]
 
     def positions(self, text: str, edits: list[Edit]) -> list[int]:
-        """Start offsets of matches, at most one per line, in order."""
-        if self.combined is not None:
+        """Start offsets of pattern matches, at most one per line per rule."""
+        if not self.patterns:
+            return []
+        lowered = text.lower()
+        found: list[int] = []
+        for rule, needed in self.patterns:
+            if needed is not None and not any(lit in lowered for lit in needed):
+                continue
             try:
-                return self._scan(self.combined, text)
-            except TimeoutError:
-                pass  # find out which rule is slow, below
-        found: set[int] = set()
-        for rule in self.rules:
-            try:
-                found.update(self._scan(rule.compiled, text))
+                found.extend(self._scan(rule.compiled, text))
             except TimeoutError:
                 edits.append(
                     Edit(
@@ -54,7 +85,7 @@ class _Scanner:
                         f"pattern ran over {self.timeout}s; rule skipped for this document",
                     )
                 )
-        return sorted(found)
+        return found
 
     def _scan(self, pattern: Any, text: str) -> list[int]:
         out = []
@@ -105,43 +136,35 @@ class BoilerplateStep:
 
     def _drop_lines(self, doc: Document) -> str:
         text = doc.text
-        hits = self._lines.positions(text, doc.edits)
-        if not hits:
+        positions = self._lines.positions(text, doc.edits)
+        lines = text.split("\n")
+        candidates = set(self._lines.literal_lines(lines))
+        if positions:
+            starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+            candidates.update(bisect_right(starts, pos) - 1 for pos in positions)
+        if not candidates:
             return text
-        pieces: list[str] = []
-        last = 0
-        lineno, counted_to = 1, 0
-        for pos in hits:
-            start, end = line_span(text, pos)
-            if start < last:
-                continue
-            line = text[start:end]
+        changed = False
+        for i in sorted(candidates):
+            line = lines[i]
             if line == DELETED:
                 continue
             for rule in self.line_rules:
                 if not rule.guards_pass(line):
                     continue
-                m = _search(rule, line, self.timeout, doc.edits, self.name)
-                if m is None:
+                if _search(rule, line, self.timeout, doc.edits, self.name) is None:
                     continue
+                new = DELETED
                 if rule.action == "strip":
                     new = rule.compiled.sub("", line, timeout=self.timeout).strip()
                     if not WORD.search(new):
                         new = DELETED
-                else:
-                    new = DELETED
-                lineno += text.count("\n", counted_to, start)
-                counted_to = start
                 action = "drop" if new == DELETED else "strip"
-                doc.edits.append(Edit(self.name, rule.id, action, lineno, line, "" if new == DELETED else new))
-                pieces.append(text[last:start])
-                pieces.append(new)
-                last = end
+                doc.edits.append(Edit(self.name, rule.id, action, i + 1, line, "" if new == DELETED else new))
+                lines[i] = new
+                changed = True
                 break
-        if not pieces:
-            return text
-        pieces.append(text[last:])
-        return "".join(pieces)
+        return "\n".join(lines) if changed else text
 
     def _drop_paragraphs(self, doc: Document) -> str:
         text = doc.text

@@ -1,24 +1,31 @@
 """Repeated and near-repeated lines inside one document are kept once, at their first place.
 
-Exact repeats are found by a normalised key (case, spacing and punctuation
-ignored). Near repeats (a caption printed again with another credit, a title
-with a suffix) by MinHash over word n-grams, LSH bands as datasketch chooses
-them for the threshold, and a check of the estimated Jaccard of each
-candidate pair. Short lines ("Yes.", "Reuter", table cells) never count:
-see `min_words` and `min_chars` in the [repeats] settings.
+Two lines are repeats when the Jaccard similarity of their word sets is at
+least `threshold` (1.0: the same words; a caption printed again with another
+credit scores about 0.9). Words are whitespace-separated after case folding
+and removing ASCII punctuation. Short lines ("Yes.", "Reuter", table cells)
+never count: see `min_words` and `min_chars`.
+
+Inside one document the number of lines is small, so pairs are found exactly
+rather than estimated: prefix filtering (two sets with Jaccard >= t must share
+a token among the first |x| - ceil(t*|x|) + 1 of each, under any fixed token
+order) proposes candidates, and the exact Jaccard decides. That is faster than
+MinHash on a few dozen lines and has no false negatives; MinHash LSH
+(cleaner.minhash) is for corpus scale, where pairs cannot be compared.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import regex
+import math
+import string
+from collections import Counter
+from itertools import chain
 
-from cleaner import minhash
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import RepeatSettings
 from cleaner.steps import DELETED
 
-WORDS = regex.compile(r"\w+")
+PUNCTUATION = str.maketrans(string.punctuation, " " * len(string.punctuation))
 
 
 class RepeatStep:
@@ -29,63 +36,69 @@ class RepeatStep:
     def __init__(self, settings: RepeatSettings) -> None:
         self.settings = settings
         self.rule = settings.id
+        self.threshold = settings.threshold if settings.near else 1.0
 
     def __call__(self, doc: Document) -> Document:
         s = self.settings
         if not s.enabled:
             return doc
-        lines = doc.text.split("\n")
-        seen: dict[str, int] = {}
-        candidates: list[int] = []
-        tokens: list[list[str]] = []
-        removed = False
-        for i, line in enumerate(lines):
-            if len(line) < s.min_chars or line == DELETED:
-                continue
-            words = WORDS.findall(line.casefold())
-            if len(words) < s.min_words:
-                continue
-            key = " ".join(words)
-            first = seen.get(key)
-            if first is not None:
-                doc.edits.append(Edit(self.name, self.rule, "drop", i + 1, line, "", f"repeat of line {first + 1}"))
-                lines[i] = DELETED
-                removed = True
-                continue
-            seen[key] = i
-            candidates.append(i)
-            tokens.append(words)
-        if s.near and len(candidates) > 1:
-            removed = self._near(doc, lines, candidates, tokens) or removed
-        if removed:
-            doc.text = "\n".join(lines)
+        text = doc.text
+        folded = text.casefold().translate(PUNCTUATION).split("\n")
+        if len(folded) < 2:
+            return doc
+        min_chars, min_words = s.min_chars, s.min_words
+        sets: list[tuple[int, frozenset[str]]] = []
+        for i, line in enumerate(folded):
+            if len(line) >= min_chars:
+                words = line.split()
+                if len(words) >= min_words:
+                    sets.append((i, frozenset(words)))
+        if len(sets) < 2:
+            return doc
+        removed = self._find(sets)
+        if not removed:
+            return doc
+        lines = text.split("\n")
+        for j, (i, similarity) in sorted(removed.items()):
+            note = (
+                f"repeat of line {i + 1}"
+                if similarity == 1.0
+                else (f"near repeat of line {i + 1} (Jaccard {similarity:.2f})")
+            )
+            doc.edits.append(Edit(self.name, self.rule, "drop", j + 1, lines[j], "", note))
+            lines[j] = DELETED
+        doc.text = "\n".join(lines)
         return doc
 
-    def _near(self, doc: Document, lines: list[str], candidates: list[int], tokens: list[list[str]]) -> bool:
-        s = self.settings
-        lengths = np.fromiter((len(t) for t in tokens), dtype=np.intp, count=len(tokens))
-        flat = [w for words in tokens for w in words]
-        hashes, lengths = minhash.ngram_hashes(minhash.hash_tokens(flat), lengths, s.ngram)
-        sigs = minhash.signatures(hashes, lengths, s.num_perm, s.seed)
-        bands, rows = minhash.lsh_bands(s.threshold, s.num_perm)
-        removed_idx: set[int] = set()
-        for i, j in minhash.candidate_pairs(sigs, bands, rows):
-            if i in removed_idx or j in removed_idx:
+    def _find(self, sets: list[tuple[int, frozenset[str]]]) -> dict[int, tuple[int, float]]:
+        """Line index of each later copy -> (line index it repeats, Jaccard)."""
+        t = self.threshold
+        # Rarest tokens first (the AllPairs order): prefixes then hold words few lines share,
+        # so common words ("the") do not make every pair a candidate.
+        frequency = Counter(chain.from_iterable(words for _, words in sets))
+        rank = {w: (n, w) for w, n in frequency.items()}.__getitem__
+        by_token: dict[str, list[int]] = {}  # prefix token -> positions in `sets` of kept lines
+        removed: dict[int, tuple[int, float]] = {}
+        for k, (line_no, words) in enumerate(sets):
+            size = len(words)
+            prefix_len = size - math.ceil(t * size - 1e-9) + 1
+            prefix = sorted(words, key=rank)[:prefix_len]
+            best: tuple[int, float] | None = None
+            seen: set[int] = set()
+            for token in prefix:
+                for other in by_token.get(token, ()):
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    other_words = sets[other][1]
+                    if not t * size <= len(other_words) <= size / t:
+                        continue  # sizes alone rule out Jaccard >= t
+                    similarity = len(words & other_words) / len(words | other_words)
+                    if similarity >= t and (best is None or sets[other][0] < best[0]):
+                        best = (sets[other][0], similarity)
+            if best is not None:
+                removed[line_no] = best
                 continue
-            similarity = float(np.mean(sigs[i] == sigs[j]))
-            if similarity >= s.threshold:
-                removed_idx.add(j)
-                line_i, line_j = candidates[i], candidates[j]
-                doc.edits.append(
-                    Edit(
-                        self.name,
-                        self.rule,
-                        "drop",
-                        line_j + 1,
-                        lines[line_j],
-                        "",
-                        f"near repeat of line {line_i + 1} (estimated Jaccard {similarity:.2f})",
-                    )
-                )
-                lines[line_j] = DELETED
-        return bool(removed_idx)
+            for token in prefix:
+                by_token.setdefault(token, []).append(k)
+        return removed

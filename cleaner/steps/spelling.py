@@ -81,7 +81,12 @@ class SpellingStep:
                 found.sort(key=lambda f: (-f.count, f.term))
                 best = found[0]
                 runner_up = found[1].count if len(found) > 1 else 0
-                if best.count >= s.min_count and best.count >= s.dominance * runner_up:
+                if (
+                    best.count >= s.min_count
+                    and best.count >= s.dominance * runner_up
+                    and not spelling_variant(word, best.term)
+                    and not known_form(word, sym.words)
+                ):
                     answer = best.term
         if len(self._cache) < 200_000:
             self._cache[word] = answer
@@ -114,6 +119,37 @@ class SpellingStep:
             pieces.append(text[last:])
             doc.text = "".join(pieces)
         return doc
+
+
+SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
+PREFIXES = ("re", "de", "pre", "un", "non", "co", "mis", "dis", "out", "over", "under", "sub", "inter", "multi")
+
+
+def known_form(word: str, words: dict[str, int]) -> bool:
+    """An inflection, prefixed form or compound of dictionary words is a word, not a typo
+    (oilseeds, delisted, retender, yearend): frequency lists miss such forms."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: -len(suffix)] in words:
+            return True
+    for prefix in PREFIXES:
+        if word.startswith(prefix) and word[len(prefix) :] in words and len(word) - len(prefix) >= 3:
+            return True
+    return any(word[:i] in words and word[i:] in words for i in range(3, len(word) - 2))
+
+
+def spelling_variant(word: str, candidate: str) -> bool:
+    """US/UK and other accepted variants one edit apart: a doubled consonant (totaled/totalled,
+    benefited/benefitted), -or/-our (labor/labour), -um/-ium (aluminum/aluminium)."""
+    long, short = (word, candidate) if len(word) > len(candidate) else (candidate, word)
+    if len(long) != len(short) + 1:
+        return False
+    i = next((k for k in range(len(short)) if long[k] != short[k]), len(short))
+    inserted = long[i]
+    if (i > 0 and long[i - 1] == inserted) or (i + 1 < len(long) and long[i + 1] == inserted):
+        return True
+    if inserted == "u" and long[i - 1 : i] == "o" and long[i + 1 : i + 2] == "r":
+        return True
+    return inserted == "i" and long[i + 1 : i + 3] == "um"
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Sequence
-
-import regex
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import TypoMap
+
+SEPARATORS = str.maketrans({c: " " for c in string.punctuation + "\u2019\u2018\u201c\u201d\u00ab\u00bb"})
 
 
 def match_case(found: str, wrong: str, right: str) -> str:
@@ -32,23 +34,29 @@ class TypoStep:
             for wrong, right in typo_map.mapping:
                 self.lookup[wrong.casefold()] = (typo_map.id, wrong, right)
         keys = sorted(self.lookup, key=len, reverse=True)
-        alternation = "|".join(regex.escape(k) for k in keys)
-        self.pattern = regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)", regex.IGNORECASE) if keys else None
+        alternation = "|".join(re.escape(k) for k in keys)
+        # Escaped literals cannot backtrack badly, so the faster stdlib engine is safe here.
+        self.pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if keys else None
         self.timeout = timeout
+        self.single_words = all(k.isalnum() for k in keys)
+        self.keyset = frozenset(keys)
+
+    def _may_match(self, text: str) -> bool:
+        """A set intersection of the document's words with the keys, at C speed, before any regex."""
+        if not self.single_words:
+            return True
+        return not self.keyset.isdisjoint(text.lower().translate(SEPARATORS).split())
 
     def __call__(self, doc: Document) -> Document:
         if self.pattern is None:
             return doc
         text = doc.text
+        if not self._may_match(text):
+            return doc
         pieces: list[str] = []
         last = 0
         lineno, counted_to = 1, 0
-        try:
-            matches = list(self.pattern.finditer(text, timeout=self.timeout))
-        except TimeoutError:
-            doc.edits.append(Edit(self.name, "typos", "timeout", None, "", "", "typo scan timed out"))
-            return doc
-        for m in matches:
+        for m in self.pattern.finditer(text):
             found = m.group()
             entry = self.lookup.get(found.casefold())
             if entry is None:

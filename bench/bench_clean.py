@@ -1,0 +1,90 @@
+"""Cleaning speed: cleaner's default rules vs datatrove's C4QualityFilter as a line filter, one core.
+
+Run by hand (not in tests), in an environment that has both `cleaner` and `datatrove`:
+
+    python3 -m venv bench/.venv-bench && bench/.venv-bench/bin/pip install datatrove nltk -e .
+    bench/.venv-bench/bin/python bench/bench_clean.py [--repeats 3] [--rules default]
+
+Reads ../shared/corpora/{reuters21578,web_pages}.jsonl.gz (the corpora README says where they come
+from). Prints MB/s and docs/s per system and corpus (median of --repeats runs, measured side by side
+in the same process), the ratio to C4, and cleaner's time per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import time
+from pathlib import Path
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+
+
+def load(name: str) -> list[str]:
+    with gzip.open(CORPORA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh]
+
+
+def time_it(fn, texts: list[str], repeats: int) -> float:
+    runs = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for text in texts:
+            fn(text)
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def c4_filter():
+    try:
+        from datatrove.data import Document
+        from datatrove.pipeline.filters.c4_filters import C4QualityFilter
+    except ImportError:
+        return None
+    f = C4QualityFilter(min_num_sentences=-1)
+
+    def run(text: str) -> str:
+        doc = Document(text=text, id="x")
+        keep = f.filter(doc)
+        return doc.text if (keep if isinstance(keep, bool) else keep[0]) else ""
+
+    return run
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--rules", action="append", default=None)
+    args = ap.parse_args()
+    from cleaner import Pipeline
+
+    pipe = Pipeline.from_rules(*(args.rules or ["default"]))
+    systems = {f"cleaner ({'+'.join(args.rules or ['default'])})": pipe.clean}
+    c4 = c4_filter()
+    if c4 is not None:
+        systems["datatrove C4QualityFilter"] = c4
+    print(f"{'corpus':14s} {'system':32s} {'MB/s':>8s} {'docs/s':>9s} {'vs C4':>7s}")
+    for corpus in ("reuters21578", "web_pages"):
+        texts = load(corpus)
+        mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+        results = {}
+        for name, fn in systems.items():
+            fn(texts[0])  # warm caches and lazy imports
+            pipe.seconds_by_step.clear()
+            results[name] = time_it(fn, texts, args.repeats)
+        c4_time = results.get("datatrove C4QualityFilter")
+        for name, secs in results.items():
+            ratio = f"{c4_time / secs:.2f}x" if c4_time else "-"
+            print(f"{corpus:14s} {name:32s} {mb / secs:8.1f} {len(texts) / secs:9.0f} {ratio:>7s}")
+        for name in results:
+            if name.startswith("cleaner"):
+                pipe.seconds_by_step.clear()
+                time_it(pipe.clean, texts, 1)
+                steps = ", ".join(f"{k} {mb / v:.0f} MB/s" for k, v in pipe.seconds_by_step.items() if v)
+                print(f"{'':14s}   per step (MB/s of the corpus through that step alone): {steps}")
+
+
+if __name__ == "__main__":
+    main()
