@@ -6,7 +6,8 @@
    for cleaner's guarded corrector and for a naive symspell corrector (every out-of-dictionary
    lower-case word replaced by its top suggestion at distance 1).
 2. Real Birkbeck misspellings at edit distance 1 injected into that prose (at most one
-   per 50 words, each replacing a word that occurs once in its document and is the misspelling's intended word): share fixed.
+   per 50 words, each replacing a word that occurs once in its document and is the misspelling's
+   intended word): share fixed.
 """
 
 from __future__ import annotations
