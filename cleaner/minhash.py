@@ -1,8 +1,9 @@
 """Vectorised MinHash signatures, bit-compatible with datasketch's affine32 scheme.
 
-datasketch builds one MinHash object per set and updates it in Python; for
-many small sets (the lines of a document) that overhead dominates. Here all
-sets of a batch are hashed in one numpy operation: token hashes are mixed
+The building block for corpus-scale near-duplicate detection (in-document
+repeats are found exactly, see steps/repeats.py). datasketch builds one
+MinHash object per set and updates it in Python; for many sets that overhead
+dominates. Here all sets of a batch are hashed in one numpy operation: token hashes are mixed
 with datasketch's MurmurHash3 finaliser, every permutation `a*h + b mod 2^32`
 is applied as one 2-D operation, and per-set minima come from
 `np.minimum.reduceat`. Permutations are drawn exactly as datasketch draws

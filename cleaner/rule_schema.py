@@ -102,9 +102,6 @@ class RepeatSettings(RuleBase):
     min_chars: int = 20
     near: bool = True
     threshold: float = 0.8
-    num_perm: int = 64
-    ngram: int = 1
-    seed: int = 1
 
 
 @dataclass(frozen=True)
@@ -232,7 +229,7 @@ LINE_KEYS = COMMON_KEYS | {"pattern", "literal", "action", "max_words", "min_wor
 PARAGRAPH_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words"}
 DOCUMENT_KEYS = COMMON_KEYS | {"pattern", "min_words", "max_words", "min_chars", "max_symbol_ratio"}
 TYPO_KEYS = COMMON_KEYS | {"map"}
-REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold", "num_perm", "ngram", "seed"}
+REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold"}
 SPELLING_KEYS = COMMON_KEYS | {
     "enabled",
     "dictionary",
@@ -349,12 +346,6 @@ def repeat_settings(raw: dict[str, Any], path: str) -> RepeatSettings:
     threshold = t.get("threshold", (int, float), 0.8)
     if not 0 < threshold <= 1:
         t.fail("field 'threshold' must be in (0, 1]")
-    num_perm = t.get("num_perm", int, 64)
-    if not 8 <= num_perm <= 1024:
-        t.fail("field 'num_perm' must be between 8 and 1024")
-    ngram = t.get("ngram", int, 1)
-    if not 1 <= ngram <= 5:
-        t.fail("field 'ngram' must be between 1 and 5")
     return RepeatSettings(
         **common,
         enabled=t.get("enabled", bool, True),
@@ -362,9 +353,6 @@ def repeat_settings(raw: dict[str, Any], path: str) -> RepeatSettings:
         min_chars=t.positive_int("min_chars", 20) or 0,
         near=t.get("near", bool, True),
         threshold=float(threshold),
-        num_perm=num_perm,
-        ngram=ngram,
-        seed=t.get("seed", int, 1),
     )
 
 
