@@ -102,6 +102,7 @@ class RepeatSettings(RuleBase):
     min_chars: int = 20
     near: bool = True
     threshold: float = 0.8
+    near_max_words: int = 40
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ LINE_KEYS = COMMON_KEYS | {"pattern", "literal", "action", "max_words", "min_wor
 PARAGRAPH_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words"}
 DOCUMENT_KEYS = COMMON_KEYS | {"pattern", "min_words", "max_words", "min_chars", "max_symbol_ratio"}
 TYPO_KEYS = COMMON_KEYS | {"map"}
-REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold"}
+REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold", "near_max_words"}
 SPELLING_KEYS = COMMON_KEYS | {
     "enabled",
     "dictionary",
@@ -353,6 +354,7 @@ def repeat_settings(raw: dict[str, Any], path: str) -> RepeatSettings:
         min_chars=t.positive_int("min_chars", 20) or 0,
         near=t.get("near", bool, True),
         threshold=float(threshold),
+        near_max_words=t.positive_int("near_max_words", 40) or 0,
     )
 
 

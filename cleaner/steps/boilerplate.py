@@ -44,23 +44,80 @@ class _Scanner:
     def __init__(self, rules: Sequence[LineRule | ParagraphRule], timeout: float, step: str) -> None:
         self.timeout = timeout
         self.step = step
-        self.literals: dict[str, int] = {}
+        self.literals: dict[str, list[int]] = {}  # literal key -> indices of the rules that list it
         self.max_literal = 0
-        self.patterns: list[tuple[LineRule | ParagraphRule, frozenset[str] | None]] = []
-        for rule in rules:
+        self.patterns: list[tuple[int, LineRule | ParagraphRule, frozenset[str] | None]] = []
+        for n, rule in enumerate(rules):
             words = getattr(rule, "literals", ())
             if words:
                 for lit in words:
-                    self.literals.setdefault(literal_key(lit), 0)
+                    self.literals.setdefault(literal_key(lit), []).append(n)
                     self.max_literal = max(self.max_literal, len(lit) + 8)
             else:
-                self.patterns.append((rule, required_literals(rule.pattern)))
+                self.patterns.append((n, rule, required_literals(rule.pattern)))
 
-    def literal_lines(self, lines: list[str]) -> list[int]:
+    def literal_lines(self, lines: list[str]) -> dict[int, set[int]]:
+        """Line index -> rules whose whole-line literal it is."""
         if not self.literals:
-            return []
+            return {}
         limit, index = self.max_literal, self.literals
-        return [i for i, line in enumerate(lines) if 0 < len(line) <= limit and literal_key(line) in index]
+        found: dict[int, set[int]] = {}
+        for i, line in enumerate(lines):
+            if 0 < len(line) <= limit:
+                rules = index.get(literal_key(line))
+                if rules:
+                    found[i] = set(rules)
+        return found
+
+    def line_candidates(self, text: str, lines: list[str], edits: list[Edit]) -> dict[int, set[int]]:
+        """Line index -> indices of the rules that may act on it.
+
+        A pattern rule with a `max_words` guard can only act on lines that short,
+        so it scans only those lines, joined into one string: the same result,
+        without running the pattern over long prose lines.
+        """
+        found = self.literal_lines(lines)
+        if not self.patterns:
+            return found
+        lowered = text.lower()
+        views: dict[int | None, tuple[str, list[int], list[int]]] = {}
+        counts: list[int] | None = None
+        for n, rule, needed in self.patterns:
+            if needed is not None and not any(lit in lowered for lit in needed):
+                continue
+            cap = getattr(rule, "max_words", None)
+            if cap not in views:
+                if cap is None:
+                    index = list(range(len(lines)))
+                    view = text
+                else:
+                    if counts is None:
+                        counts = [len(line.split()) for line in lines]
+                    index = [i for i, n in enumerate(counts) if n <= cap]
+                    view = "\n".join(lines[i] for i in index)
+                starts = list(accumulate((len(lines[i]) + 1 for i in index), initial=0))
+                views[cap] = (view, index, starts)
+            view, index, starts = views[cap]
+            if not view:
+                continue
+            try:
+                hits = self._scan(rule.compiled, view)
+            except TimeoutError:
+                edits.append(
+                    Edit(
+                        self.step,
+                        rule.id,
+                        "timeout",
+                        None,
+                        "",
+                        "",
+                        f"pattern ran over {self.timeout}s; rule skipped for this document",
+                    )
+                )
+                continue
+            for pos in hits:
+                found.setdefault(index[bisect_right(starts, pos) - 1], set()).add(n)
+        return found
 
     def positions(self, text: str, edits: list[Edit]) -> list[int]:
         """Start offsets of pattern matches, at most one per line per rule."""
@@ -68,7 +125,7 @@ class _Scanner:
             return []
         lowered = text.lower()
         found: list[int] = []
-        for rule, needed in self.patterns:
+        for _, rule, needed in self.patterns:
             if needed is not None and not any(lit in lowered for lit in needed):
                 continue
             try:
@@ -136,20 +193,16 @@ class BoilerplateStep:
 
     def _drop_lines(self, doc: Document) -> str:
         text = doc.text
-        positions = self._lines.positions(text, doc.edits)
         lines = text.split("\n")
-        candidates = set(self._lines.literal_lines(lines))
-        if positions:
-            starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-            candidates.update(bisect_right(starts, pos) - 1 for pos in positions)
+        candidates = self._lines.line_candidates(text, lines, doc.edits)
         if not candidates:
             return text
         changed = False
-        for i in sorted(candidates):
+        for i, rule_indices in sorted(candidates.items()):
             line = lines[i]
             if line == DELETED:
                 continue
-            for rule in self.line_rules:
+            for rule in (self.line_rules[n] for n in sorted(rule_indices)):
                 if not rule.guards_pass(line):
                     continue
                 if _search(rule, line, self.timeout, doc.edits, self.name) is None:

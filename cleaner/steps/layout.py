@@ -13,7 +13,6 @@ from cleaner.document import Document
 from cleaner.steps import DELETED
 
 LEADING_BLANK = regex.compile(r"\A(?:[ \t]*\n)+")
-TRAILING_SPACE = regex.compile(r"\s+\Z")
 
 
 class LayoutStep:
@@ -30,8 +29,10 @@ class LayoutStep:
         if DELETED in text:
             lines = text.split("\n")
             text = "\n".join(line for line in lines if line != DELETED)
-        text = self.blank_runs.sub(self.replacement, text)
-        text = LEADING_BLANK.sub("", text)
-        text = TRAILING_SPACE.sub("", text)
+        if "\n\n" in text or "\n \n" in text or "\n\t" in text:
+            text = self.blank_runs.sub(self.replacement, text)
+        if text[:1].isspace():
+            text = LEADING_BLANK.sub("", text)
+        text = text.rstrip()
         doc.text = text
         return doc

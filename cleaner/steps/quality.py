@@ -17,7 +17,8 @@ def violation(rule: DocumentRule, text: str, timeout: float) -> str | None:
     if rule.min_chars is not None and len(text) < rule.min_chars:
         return f"{len(text)} characters < min_chars {rule.min_chars}"
     if rule.min_words is not None or rule.max_words is not None:
-        words = len(text.split())
+        limit = max(rule.min_words or 0, (rule.max_words or 0) + 1)
+        words = len(text.split(None, limit))  # stops counting once the answer is known
         if rule.min_words is not None and words < rule.min_words:
             return f"{words} words < min_words {rule.min_words}"
         if rule.max_words is not None and words > rule.max_words:

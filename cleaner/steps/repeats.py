@@ -1,22 +1,24 @@
 """Repeated and near-repeated lines inside one document are kept once, at their first place.
 
-Two lines are repeats when the Jaccard similarity of their word sets is at
-least `threshold` (1.0: the same words; a caption printed again with another
-credit scores about 0.9). Words are whitespace-separated after case folding
-and removing ASCII punctuation. Short lines ("Yes.", "Reuter", table cells)
-never count: see `min_words` and `min_chars`.
+Exact repeats: the same line (ignoring surrounding spaces) seen again. Near
+repeats: two lines of `min_words` to `near_max_words` words whose word sets
+have a Jaccard similarity of at least `threshold` (a caption printed again
+with another credit scores about 0.9; words are case-folded, ASCII
+punctuation removed). Short lines ("Yes.", "Reuter", table cells) never count.
 
-Inside one document the number of lines is small, so pairs are found exactly
-rather than estimated: prefix filtering (two sets with Jaccard >= t must share
-a token among the first |x| - ceil(t*|x|) + 1 of each, under any fixed token
-order) proposes candidates, and the exact Jaccard decides. That is faster than
-MinHash on a few dozen lines and has no false negatives; MinHash LSH
-(cleaner.minhash) is for corpus scale, where pairs cannot be compared.
+Inside one document the number of lines is small, so near pairs are found
+exactly rather than estimated: prefix filtering (two sets with Jaccard >= t
+share a token among the first |x| - ceil(t*|x|) + 1 of each, under any fixed
+token order; rarest first keeps candidate lists short) proposes candidates,
+a size filter and the exact Jaccard decide. That is faster than MinHash on a
+few dozen lines and has no false negatives; MinHash LSH (cleaner.minhash) is
+for corpus scale, where pairs cannot all be compared.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections import Counter
 from itertools import chain
@@ -25,7 +27,7 @@ from cleaner.document import Document, Edit
 from cleaner.rule_schema import RepeatSettings
 from cleaner.steps import DELETED
 
-PUNCTUATION = str.maketrans(string.punctuation, " " * len(string.punctuation))
+PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]+")
 
 
 class RepeatStep:
@@ -36,53 +38,64 @@ class RepeatStep:
     def __init__(self, settings: RepeatSettings) -> None:
         self.settings = settings
         self.rule = settings.id
-        self.threshold = settings.threshold if settings.near else 1.0
+        self.threshold = settings.threshold
 
     def __call__(self, doc: Document) -> Document:
         s = self.settings
         if not s.enabled:
             return doc
-        text = doc.text
-        folded = text.casefold().translate(PUNCTUATION).split("\n")
-        if len(folded) < 2:
+        lines = doc.text.split("\n")
+        if len(lines) < 2:
             return doc
-        min_chars, min_words = s.min_chars, s.min_words
-        sets: list[tuple[int, frozenset[str]]] = []
-        for i, line in enumerate(folded):
-            if len(line) >= min_chars:
-                words = line.split()
-                if len(words) >= min_words:
-                    sets.append((i, frozenset(words)))
-        if len(sets) < 2:
-            return doc
-        removed = self._find(sets)
+        removed: dict[int, tuple[int, float]] = {}
+        first_seen: dict[str, int] = {}
+        near: list[int] = []
+        near_chars = s.near_max_words * 30
+        for i, line in enumerate(lines):
+            if len(line) < s.min_chars or line == DELETED:
+                continue
+            key = line.strip()
+            first = first_seen.get(key)
+            if first is None:
+                first_seen[key] = i
+                if s.near and len(line) <= near_chars:
+                    near.append(i)
+            elif len(line.split(None, s.min_words)) >= s.min_words:
+                removed[i] = (first, 1.0)
+        if len(near) > 1:
+            removed.update(self._near(lines, near))
         if not removed:
             return doc
-        lines = text.split("\n")
         for j, (i, similarity) in sorted(removed.items()):
             note = (
                 f"repeat of line {i + 1}"
                 if similarity == 1.0
-                else (f"near repeat of line {i + 1} (Jaccard {similarity:.2f})")
+                else f"near repeat of line {i + 1} (Jaccard {similarity:.2f})"
             )
             doc.edits.append(Edit(self.name, self.rule, "drop", j + 1, lines[j], "", note))
             lines[j] = DELETED
         doc.text = "\n".join(lines)
         return doc
 
-    def _find(self, sets: list[tuple[int, frozenset[str]]]) -> dict[int, tuple[int, float]]:
-        """Line index of each later copy -> (line index it repeats, Jaccard)."""
+    def _near(self, lines: list[str], indices: list[int]) -> dict[int, tuple[int, float]]:
+        """Line index of each near copy -> (line index it repeats, Jaccard)."""
+        s = self.settings
+        folded = PUNCTUATION.sub(" ", "\n".join(lines[i] for i in indices).casefold()).split("\n")
+        sets: list[tuple[int, frozenset[str]]] = []
+        for i, line in zip(indices, folded, strict=True):
+            words = line.split()
+            if s.min_words <= len(words) <= s.near_max_words:
+                sets.append((i, frozenset(words)))
+        if len(sets) < 2:
+            return {}
         t = self.threshold
-        # Rarest tokens first (the AllPairs order): prefixes then hold words few lines share,
-        # so common words ("the") do not make every pair a candidate.
         frequency = Counter(chain.from_iterable(words for _, words in sets))
         rank = {w: (n, w) for w, n in frequency.items()}.__getitem__
         by_token: dict[str, list[int]] = {}  # prefix token -> positions in `sets` of kept lines
         removed: dict[int, tuple[int, float]] = {}
         for k, (line_no, words) in enumerate(sets):
             size = len(words)
-            prefix_len = size - math.ceil(t * size - 1e-9) + 1
-            prefix = sorted(words, key=rank)[:prefix_len]
+            prefix = sorted(words, key=rank)[: size - math.ceil(t * size - 1e-9) + 1]
             best: tuple[int, float] | None = None
             seen: set[int] = set()
             for token in prefix:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from cleaner.document import Document, Edit
@@ -21,8 +23,8 @@ from cleaner.rule_schema import UnicodeSettings
 ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 # Zero-width joiner/non-joiner are kept: they carry meaning in emoji and in Persian or Indic scripts.
 ZERO_WIDTH = "\u200b\u2060\ufeff\u00ad\u180e"
-SPACE_TABLE = str.maketrans({c: " " for c in ODD_SPACES})
-ZERO_TABLE = str.maketrans({c: None for c in ZERO_WIDTH})
+ODD_SPACE_RE = re.compile(f"[{ODD_SPACES}]")
+ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 
 
 @lru_cache(maxsize=1)
@@ -45,11 +47,13 @@ def _ftfy_gate_pattern() -> str:
     singles.update(chr(c) for c in range(0x80, 0xA0))  # C1 controls
     singles.add("\x1b")
     leads: set[str] = set()
-    conts: set[str] = set("\ufffd\x1a? ")
+    conts: set[str] = set("\ufffd\x1a?")
     for encoding in chardata.CHARMAP_ENCODINGS:
         leads.update(bytes(range(0xC0, 0xF8)).decode(encoding, errors="ignore"))
         conts.update(bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore"))
-    return f"[{_cls(''.join(singles))}\ud800-\udfff]|[{_cls(''.join(leads))}][{_cls(''.join(conts))}]"
+    # UTF-8 whose continuation byte 0xA0 became a space (ftfy's restore_byte_a0), as Latin-1/Windows-1252 shows it
+    spaced = bytes([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0]).decode("latin-1")
+    return f"[{_cls(''.join(singles))}\ud800-\udfff]|[{_cls(''.join(leads))}][{_cls(''.join(conts))}]|[{_cls(spaced)}] "
 
 
 def _cls(chars: str) -> str:
@@ -78,7 +82,7 @@ class UnicodeStep:
             )
             gate = _ftfy_gate_pattern()
             if settings.unescape_html:
-                gate = "&|" + gate
+                gate = "&#?[0-9A-Za-z]|" + gate
             if settings.uncurl_quotes:
                 gate = "[\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033]|" + gate
             self._ftfy_gate = re.compile(gate)
@@ -93,7 +97,7 @@ class UnicodeStep:
         # ASCII text can only need: HTML entities, ASCII control characters, trailing spaces.
         ascii_parts = [r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"] if settings.ftfy else []
         if settings.ftfy and settings.unescape_html:
-            ascii_parts.append("&")
+            ascii_parts.append("&#?[0-9A-Za-z]")
         if settings.strip_trailing:
             ascii_parts.append(r"[ \t]$")
         self._ascii_any = re.compile("|".join(ascii_parts), re.MULTILINE) if ascii_parts else None
@@ -105,20 +109,33 @@ class UnicodeStep:
 
     def _needs_normalizing(self, text: str) -> bool:
         form = self.settings.normalization
-        return bool(self.settings.ftfy and form and not text.isascii() and not unicodedata.is_normalized(form, text))  # type: ignore[arg-type]
+        return bool(
+            self.settings.ftfy and form and not text.isascii() and not unicodedata.is_normalized(form, text)  # type: ignore[arg-type]
+        )
+
+    def _lines_to_fix(self, text: str, lines: list[str]) -> list[int]:
+        """Indices of lines some fix may change, from whole-document scans (no per-line loop)."""
+        assert self._any is not None
+        positions = [m.start() for m in self._any.finditer(text)]
+        found: set[int] = set()
+        if positions:
+            starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+            found.update(bisect_right(starts, pos) - 1 for pos in positions)
+        if self._needs_normalizing(text):
+            found.update(i for i, line in enumerate(lines) if self._needs_normalizing(line))
+        return sorted(found)
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
-        if text.isascii() and (self._ascii_any is None or self._ascii_any.search(text) is None):
-            return doc
-        scan_all = self._needs_normalizing(text)
-        if not scan_all and (self._any is None or self._any.search(text) is None):
+        if text.isascii():
+            if self._ascii_any is None or self._ascii_any.search(text) is None:
+                return doc
+        elif self._any is None or (self._any.search(text) is None and not self._needs_normalizing(text)):
             return doc
         lines = text.split("\n")
         changed = False
-        for i, line in enumerate(lines):
-            if not scan_all and self._any is not None and self._any.search(line) is None:
-                continue
+        for i in self._lines_to_fix(text, lines):
+            line = lines[i]
             fixed = self.fix_line(line, i + 1, doc.edits)
             if fixed != line:
                 lines[i] = fixed
@@ -132,9 +149,9 @@ class UnicodeStep:
         if self._fix_text is not None and (self._ftfy_gate.search(line) or self._needs_normalizing(line)):
             line = self._apply(line, self._fix_text(line, self._ftfy_config), "ftfy", lineno, edits)
         if s.odd_spaces:
-            line = self._apply(line, line.translate(SPACE_TABLE), "odd-spaces", lineno, edits)
+            line = self._apply(line, ODD_SPACE_RE.sub(" ", line), "odd-spaces", lineno, edits)
         if s.zero_width:
-            line = self._apply(line, line.translate(ZERO_TABLE), "zero-width", lineno, edits)
+            line = self._apply(line, ZERO_WIDTH_RE.sub("", line), "zero-width", lineno, edits)
         if s.strip_trailing:
             line = self._apply(line, line.rstrip(" \t"), "trailing-space", lineno, edits)
         return line
