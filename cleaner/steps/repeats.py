@@ -83,9 +83,9 @@ class RepeatStep:
         folded = PUNCTUATION.sub(" ", "\n".join(lines[i] for i in indices).casefold()).split("\n")
         sets: list[tuple[int, frozenset[str]]] = []
         for i, line in zip(indices, folded, strict=True):
-            words = line.split()
-            if s.min_words <= len(words) <= s.near_max_words:
-                sets.append((i, frozenset(words)))
+            tokens = line.split()
+            if s.min_words <= len(tokens) <= s.near_max_words:
+                sets.append((i, frozenset(tokens)))
         if len(sets) < 2:
             return {}
         t = self.threshold
