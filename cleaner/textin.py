@@ -82,6 +82,6 @@ def normalize_newlines(text: str) -> str:
     """CRLF, CR, U+2028, U+2029 and NEL all become "\\n": lines are counted after this."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    if text.isascii() and "\r" not in text:
-        return text
-    return text.translate(_NEWLINES)
+    if "\r" in text or (not text.isascii() and ("\u2028" in text or "\u2029" in text or "\x85" in text)):
+        return text.translate(_NEWLINES)
+    return text

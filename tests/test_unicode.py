@@ -16,7 +16,7 @@ STEP = UnicodeStep(UnicodeSettings())
 
 
 def gate_skips(line: str) -> bool:
-    return STEP._ftfy_gate.search(line) is None and not STEP._needs_normalizing(line)
+    return not STEP.ftfy_may_change(line)
 
 
 def comparable(text: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import regex
 
 from cleaner.document import Document, Edit
+from cleaner.literals import LiteralIndex
 from cleaner.prefilter import required_literals
 from cleaner.rule_schema import LineRule, ParagraphRule
 from cleaner.steps import DELETED, line_span
@@ -55,6 +56,14 @@ class _Scanner:
                     self.max_literal = max(self.max_literal, len(lit) + 8)
             else:
                 self.patterns.append((n, rule, required_literals(rule.pattern)))
+        # Literals go into one Aho-Corasick pass, unless a rule's literals include plain ASCII
+        # punctuation (":" in a timestamp), which occurs everywhere: such a rule scans the text,
+        # or only its short lines when a max_words guard allows.
+        strong = [(n, needed) for n, _, needed in self.patterns if needed and not any(map(_weak, needed))]
+        self.index: LiteralIndex[int] = LiteralIndex((lit, n) for n, needed in strong for lit in needed)
+        strong_ids = {n for n, _ in strong}
+        self.unfiltered = [(n, rule) for n, rule, _ in self.patterns if n not in strong_ids]
+        self.literal_set = frozenset(self.literals)
 
     def literal_lines(self, lines: list[str]) -> dict[int, set[int]]:
         """Line index -> rules whose whole-line literal it is."""
@@ -62,61 +71,63 @@ class _Scanner:
             return {}
         limit, index = self.max_literal, self.literals
         found: dict[int, set[int]] = {}
-        for i, line in enumerate(lines):
-            if 0 < len(line) <= limit:
-                rules = index.get(literal_key(line))
-                if rules:
-                    found[i] = set(rules)
+        trimmed = [line.strip(LINE_TRIM).casefold() if len(line) <= limit else "" for line in lines]
+        if self.literal_set.isdisjoint(trimmed) and not any("  " in t or "\t" in t for t in trimmed if t):
+            return found
+        for i, key in enumerate(trimmed):
+            if key and ("  " in key or "\t" in key):
+                key = literal_key(key)
+            rules = index.get(key)
+            if rules:
+                found[i] = set(rules)
         return found
 
     def line_candidates(self, text: str, lines: list[str], edits: list[Edit]) -> dict[int, set[int]]:
         """Line index -> indices of the rules that may act on it.
 
-        A pattern rule with a `max_words` guard can only act on lines that short,
-        so it scans only those lines, joined into one string: the same result,
-        without running the pattern over long prose lines.
+        One Aho-Corasick pass over the lower-cased document finds every necessary
+        literal of every pattern rule; each hit makes (its line, its rules) a
+        candidate. No pattern runs over the whole document, except a rule whose
+        pattern yields no literal.
         """
         found = self.literal_lines(lines)
-        if not self.patterns:
-            return found
-        lowered = text.lower()
-        views: dict[int | None, tuple[str, list[int], list[int]]] = {}
-        counts: list[int] | None = None
-        for n, rule, needed in self.patterns:
-            if needed is not None and not any(lit in lowered for lit in needed):
-                continue
-            cap = getattr(rule, "max_words", None)
-            if cap not in views:
-                if cap is None:
-                    index = list(range(len(lines)))
-                    view = text
-                else:
-                    if counts is None:
-                        counts = [len(line.split()) for line in lines]
-                    index = [i for i, n in enumerate(counts) if n <= cap]
-                    view = "\n".join(lines[i] for i in index)
-                starts = list(accumulate((len(lines[i]) + 1 for i in index), initial=0))
-                views[cap] = (view, index, starts)
-            view, index, starts = views[cap]
-            if not view:
-                continue
-            try:
-                hits = self._scan(rule.compiled, view)
-            except TimeoutError:
-                edits.append(
-                    Edit(
-                        self.step,
-                        rule.id,
-                        "timeout",
-                        None,
-                        "",
-                        "",
-                        f"pattern ran over {self.timeout}s; rule skipped for this document",
+        if self.index:
+            lowered = text.lower()  # same line count as text; line lengths may differ, so index its own lines
+            low_starts: list[int] | None = None
+            for start, _, _, rule_ids in self.index.hits(lowered):
+                if low_starts is None:
+                    low_starts = list(accumulate((len(line) + 1 for line in lowered.split("\n")), initial=0))
+                found.setdefault(bisect_right(low_starts, start) - 1, set()).update(rule_ids)
+        if self.unfiltered:
+            views: dict[int | None, tuple[str, list[int], list[int]]] = {}
+            for n, rule in self.unfiltered:
+                cap = getattr(rule, "max_words", None)
+                if cap not in views:
+                    index = (
+                        list(range(len(lines)))
+                        if cap is None
+                        else [i for i, line in enumerate(lines) if len(line.split(None, cap)) <= cap]
                     )
-                )
-                continue
-            for pos in hits:
-                found.setdefault(index[bisect_right(starts, pos) - 1], set()).add(n)
+                    view = text if cap is None else "\n".join(lines[i] for i in index)
+                    views[cap] = (view, index, list(accumulate((len(lines[i]) + 1 for i in index), initial=0)))
+                view, index, starts = views[cap]
+                try:
+                    hits = self._scan(rule.compiled, view) if view else []
+                except TimeoutError:
+                    edits.append(
+                        Edit(
+                            self.step,
+                            rule.id,
+                            "timeout",
+                            None,
+                            "",
+                            "",
+                            f"pattern ran over {self.timeout}s; rule skipped for this document",
+                        )
+                    )
+                    continue
+                for pos in hits:
+                    found.setdefault(index[bisect_right(starts, pos) - 1], set()).add(n)
         return found
 
     def positions(self, text: str, edits: list[Edit]) -> list[int]:
@@ -158,6 +169,10 @@ class _Scanner:
                 break
             pos = end + 1
         return out
+
+
+def _weak(literal: str) -> bool:
+    return literal.isascii() and not any(c.isalnum() for c in literal)
 
 
 def _search(rule: LineRule | ParagraphRule, text: str, timeout: float, edits: list[Edit], step: str) -> Any:

@@ -90,6 +90,11 @@ class RepeatStep:
             return {}
         t = self.threshold
         frequency = Counter(chain.from_iterable(words for _, words in sets))
+        shared = {w for w, n in frequency.items() if n > 1}
+        # Jaccard >= t needs at least ceil(t*|x|) of x's words in the partner too, so in >= 2 lines.
+        sets = [(i, words) for i, words in sets if len(words & shared) >= math.ceil(t * len(words) - 1e-9)]
+        if len(sets) < 2:
+            return {}
         rank = {w: (n, w) for w, n in frequency.items()}.__getitem__
         by_token: dict[str, list[int]] = {}  # prefix token -> positions in `sets` of kept lines
         removed: dict[int, tuple[int, float]] = {}

@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 
 from cleaner.document import Document, Edit
+from cleaner.literals import LiteralIndex
 from cleaner.rule_schema import TypoMap
-
-SEPARATORS = re.compile(r"[^\w\s]+")
 
 
 def match_case(found: str, wrong: str, right: str) -> str:
@@ -37,14 +36,11 @@ class TypoStep:
         # Escaped literals cannot backtrack badly, so the faster stdlib engine is safe here.
         self.pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if keys else None
         self.timeout = timeout
-        self.single_words = all(k.isalnum() for k in keys)
-        self.keyset = frozenset(keys)
+        self.index: LiteralIndex[str] = LiteralIndex((k, k) for k in keys)
 
     def _may_match(self, text: str) -> bool:
-        """A set intersection of the document's words with the keys, at C speed, before any regex."""
-        if not self.single_words:
-            return True
-        return not self.keyset.isdisjoint(SEPARATORS.sub(" ", text.lower()).split())
+        """One Aho-Corasick pass: does any key occur as a whole word? Only then run the regex."""
+        return self.index.has_word(text.lower())
 
     def __call__(self, doc: Document) -> Document:
         if self.pattern is None:

@@ -24,11 +24,12 @@ ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008
 # Zero-width joiner/non-joiner are kept: they carry meaning in emoji and in Persian or Indic scripts.
 ZERO_WIDTH = "\u200b\u2060\ufeff\u00ad\u180e"
 ODD_SPACE_RE = re.compile(f"[{ODD_SPACES}]")
+TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 
 
 @lru_cache(maxsize=1)
-def _ftfy_gate_pattern() -> str:
+def _ftfy_gate_pattern() -> tuple[str, str, str]:
     """Characters and pairs on which ftfy's fixers can act, from ftfy's own tables.
 
     Mojibake is UTF-8 read in a single-byte encoding: a lead byte (0xC0-0xF7)
@@ -53,7 +54,30 @@ def _ftfy_gate_pattern() -> str:
         conts.update(bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore"))
     # UTF-8 whose continuation byte 0xA0 became a space (ftfy's restore_byte_a0), as Latin-1/Windows-1252 shows it
     spaced = bytes([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0]).decode("latin-1")
-    return f"[{_cls(''.join(singles))}\ud800-\udfff]|[{_cls(''.join(leads))}][{_cls(''.join(conts))}]|[{_cls(spaced)}] "
+    return (
+        f"{_cls(''.join(singles))}\ud800-\udfff",  # a character class body
+        f"[{_cls(''.join(leads))}][{_cls(''.join(conts))}]",
+        f"[{_cls(spaced)}] ",
+    )
+
+
+def _gate_parts(settings: UnicodeSettings) -> tuple[list[str], list[str]]:
+    """(single-character class bodies, other patterns) that flag text the unicode step may change.
+
+    Kept as separate searches: each runs at C speed, an alternation of them
+    runs several times slower in Python's regex engines.
+    """
+    classes: list[str] = []
+    others: list[str] = []
+    if settings.ftfy:
+        singles, pair, spaced = _ftfy_gate_pattern()
+        classes.append(singles)
+        others += [pair, spaced]
+        if settings.unescape_html:
+            others.append("&#?[0-9A-Za-z]")
+        if settings.uncurl_quotes:
+            classes.append("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033")
+    return classes, others
 
 
 def _cls(chars: str) -> str:
@@ -67,7 +91,6 @@ class UnicodeStep:
 
     def __init__(self, settings: UnicodeSettings) -> None:
         self.settings = settings
-        parts = []
         if settings.ftfy:
             import ftfy
 
@@ -80,27 +103,18 @@ class UnicodeStep:
                 normalization=settings.normalization,  # type: ignore[arg-type]
                 explain=False,
             )
-            gate = _ftfy_gate_pattern()
-            if settings.unescape_html:
-                gate = "&#?[0-9A-Za-z]|" + gate
-            if settings.uncurl_quotes:
-                gate = "[\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033]|" + gate
-            self._ftfy_gate = re.compile(gate)
-            parts.append(gate)
+        classes, others = _gate_parts(settings)
+        self._ftfy_gate = [re.compile(f"[{''.join(classes)}]")] * bool(classes) + [re.compile(p) for p in others]
         if settings.odd_spaces:
-            parts.append(f"[{_cls(ODD_SPACES)}]")
+            classes.append(_cls(ODD_SPACES))
         if settings.zero_width:
-            parts.append(f"[{_cls(ZERO_WIDTH)}]")
-        if settings.strip_trailing:
-            parts.append(r"[ \t]+$")
-        self._any = re.compile("|".join(parts), re.MULTILINE) if parts else None
+            classes.append(_cls(ZERO_WIDTH))
+        self._checks = [re.compile(f"[{''.join(classes)}]")] * bool(classes) + [re.compile(p) for p in others]
         # ASCII text can only need: HTML entities, ASCII control characters, trailing spaces.
         ascii_parts = [r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"] if settings.ftfy else []
         if settings.ftfy and settings.unescape_html:
             ascii_parts.append("&#?[0-9A-Za-z]")
-        if settings.strip_trailing:
-            ascii_parts.append(r"[ \t]$")
-        self._ascii_any = re.compile("|".join(ascii_parts), re.MULTILINE) if ascii_parts else None
+        self._ascii_checks = [re.compile(p) for p in ascii_parts]
         self._fix_text = None
         if settings.ftfy:
             import ftfy
@@ -113,10 +127,19 @@ class UnicodeStep:
             self.settings.ftfy and form and not text.isascii() and not unicodedata.is_normalized(form, text)  # type: ignore[arg-type]
         )
 
+    def _has_trailing_space(self, text: str) -> bool:
+        return self.settings.strip_trailing and (" \n" in text or "\t\n" in text or text.endswith((" ", "\t")))
+
+    def ftfy_may_change(self, line: str) -> bool:
+        """The gate: False only where ftfy.fix_text (with our settings) is known to change nothing."""
+        return any(p.search(line) for p in self._ftfy_gate) or self._needs_normalizing(line)
+
     def _lines_to_fix(self, text: str, lines: list[str]) -> list[int]:
         """Indices of lines some fix may change, from whole-document scans (no per-line loop)."""
-        assert self._any is not None
-        positions = [m.start() for m in self._any.finditer(text)]
+        checks = self._ascii_checks if text.isascii() else self._checks
+        positions = [m.start() for p in checks for m in p.finditer(text)]
+        if self._has_trailing_space(text):
+            positions.extend(m.start() for m in TRAILING.finditer(text))
         found: set[int] = set()
         if positions:
             starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
@@ -127,11 +150,10 @@ class UnicodeStep:
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
-        if text.isascii():
-            if self._ascii_any is None or self._ascii_any.search(text) is None:
+        if not self._has_trailing_space(text):
+            checks = self._ascii_checks if text.isascii() else self._checks
+            if not any(p.search(text) for p in checks) and not self._needs_normalizing(text):
                 return doc
-        elif self._any is None or (self._any.search(text) is None and not self._needs_normalizing(text)):
-            return doc
         lines = text.split("\n")
         changed = False
         for i in self._lines_to_fix(text, lines):
@@ -146,7 +168,7 @@ class UnicodeStep:
 
     def fix_line(self, line: str, lineno: int, edits: list[Edit]) -> str:
         s = self.settings
-        if self._fix_text is not None and (self._ftfy_gate.search(line) or self._needs_normalizing(line)):
+        if self._fix_text is not None and self.ftfy_may_change(line):
             line = self._apply(line, self._fix_text(line, self._ftfy_config), "ftfy", lineno, edits)
         if s.odd_spaces:
             line = self._apply(line, ODD_SPACE_RE.sub(" ", line), "odd-spaces", lineno, edits)
