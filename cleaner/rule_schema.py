@@ -102,7 +102,7 @@ class RepeatSettings(RuleBase):
     min_chars: int = 20
     near: bool = True
     threshold: float = 0.8
-    near_max_words: int = 40
+    near_max_words: int = 25
 
 
 @dataclass(frozen=True)
@@ -354,7 +354,7 @@ def repeat_settings(raw: dict[str, Any], path: str) -> RepeatSettings:
         min_chars=t.positive_int("min_chars", 20) or 0,
         near=t.get("near", bool, True),
         threshold=float(threshold),
-        near_max_words=t.positive_int("near_max_words", 40) or 0,
+        near_max_words=t.positive_int("near_max_words", 25) or 0,
     )
 
 

@@ -62,7 +62,8 @@ class _Scanner:
         strong = [(n, needed) for n, _, needed in self.patterns if needed and not any(map(_weak, needed))]
         self.index: LiteralIndex[int] = LiteralIndex((lit, n) for n, needed in strong for lit in needed)
         strong_ids = {n for n, _ in strong}
-        self.unfiltered = [(n, rule) for n, rule, _ in self.patterns if n not in strong_ids]
+        self.weak = [(n, needed) for n, _, needed in self.patterns if needed and n not in strong_ids]
+        self.unfiltered = [(n, rule) for n, rule, needed in self.patterns if not needed]
         self.literal_set = frozenset(self.literals)
 
     def literal_lines(self, lines: list[str]) -> dict[int, set[int]]:
@@ -70,64 +71,53 @@ class _Scanner:
         if not self.literals:
             return {}
         limit, index = self.max_literal, self.literals
-        found: dict[int, set[int]] = {}
         trimmed = [line.strip(LINE_TRIM).casefold() if len(line) <= limit else "" for line in lines]
-        if self.literal_set.isdisjoint(trimmed) and not any("  " in t or "\t" in t for t in trimmed if t):
-            return found
-        for i, key in enumerate(trimmed):
-            if key and ("  " in key or "\t" in key):
-                key = literal_key(key)
-            rules = index.get(key)
-            if rules:
-                found[i] = set(rules)
-        return found
+        if any("  " in key or "\t" in key for key in trimmed if key):
+            trimmed = [literal_key(key) if key else key for key in trimmed]
+        present = self.literal_set.intersection(trimmed)
+        if not present:
+            return {}
+        return {i: set(index[key]) for i, key in enumerate(trimmed) if key in present}
 
     def line_candidates(self, text: str, lines: list[str], edits: list[Edit]) -> dict[int, set[int]]:
         """Line index -> indices of the rules that may act on it.
 
         One Aho-Corasick pass over the lower-cased document finds every necessary
         literal of every pattern rule; each hit makes (its line, its rules) a
-        candidate. No pattern runs over the whole document, except a rule whose
-        pattern yields no literal.
+        candidate. Rules whose literals are plain punctuation (":") look them up
+        with str.find, line by line. No pattern runs over the whole document,
+        except a rule whose pattern yields no literal at all.
         """
         found = self.literal_lines(lines)
+        if not self.patterns:
+            return found
+        lowered = text.lower()
+        starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+        low_starts = starts
+        if len(lowered) != len(text):  # a few characters change length when lower-cased
+            low_starts = list(accumulate((len(line) + 1 for line in lowered.split("\n")), initial=0))
         if self.index:
-            lowered = text.lower()  # same line count as text; line lengths may differ, so index its own lines
-            low_starts: list[int] | None = None
             for start, _, _, rule_ids in self.index.hits(lowered):
-                if low_starts is None:
-                    low_starts = list(accumulate((len(line) + 1 for line in lowered.split("\n")), initial=0))
                 found.setdefault(bisect_right(low_starts, start) - 1, set()).update(rule_ids)
-        if self.unfiltered:
-            views: dict[int | None, tuple[str, list[int], list[int]]] = {}
-            for n, rule in self.unfiltered:
-                cap = getattr(rule, "max_words", None)
-                if cap not in views:
-                    index = (
-                        list(range(len(lines)))
-                        if cap is None
-                        else [i for i, line in enumerate(lines) if len(line.split(None, cap)) <= cap]
-                    )
-                    view = text if cap is None else "\n".join(lines[i] for i in index)
-                    views[cap] = (view, index, list(accumulate((len(lines[i]) + 1 for i in index), initial=0)))
-                view, index, starts = views[cap]
-                try:
-                    hits = self._scan(rule.compiled, view) if view else []
-                except TimeoutError:
-                    edits.append(
-                        Edit(
-                            self.step,
-                            rule.id,
-                            "timeout",
-                            None,
-                            "",
-                            "",
-                            f"pattern ran over {self.timeout}s; rule skipped for this document",
-                        )
-                    )
-                    continue
-                for pos in hits:
-                    found.setdefault(index[bisect_right(starts, pos) - 1], set()).add(n)
+        last_line = len(lines) - 1
+        for n, needed in self.weak:
+            for literal in needed:
+                pos = lowered.find(literal)
+                while pos >= 0:
+                    line_no = bisect_right(low_starts, pos) - 1
+                    found.setdefault(line_no, set()).add(n)
+                    pos = lowered.find(literal, low_starts[line_no + 1]) if line_no < last_line else -1
+        for n, rule in self.unfiltered:
+            try:
+                hits = self._scan(rule.compiled, text)
+            except TimeoutError:
+                edits.append(
+                    Edit(self.step, rule.id, "timeout", None, "", "",
+                         f"pattern ran over {self.timeout}s; rule skipped for this document")
+                )
+                continue
+            for pos in hits:
+                found.setdefault(bisect_right(starts, pos) - 1, set()).add(n)
         return found
 
     def positions(self, text: str, edits: list[Edit]) -> list[int]:

@@ -3,7 +3,7 @@
 Exact repeats: the same line (ignoring surrounding spaces) seen again. Near
 repeats: two lines of `min_words` to `near_max_words` words whose word sets
 have a Jaccard similarity of at least `threshold` (a caption printed again
-with another credit scores about 0.9; words are case-folded, ASCII
+with another credit scores about 0.9; words are lower-cased, ASCII
 punctuation removed). Short lines ("Yes.", "Reuter", table cells) never count.
 
 Inside one document the number of lines is small, so near pairs are found
@@ -50,7 +50,7 @@ class RepeatStep:
         removed: dict[int, tuple[int, float]] = {}
         first_seen: dict[str, int] = {}
         near: list[int] = []
-        near_chars = s.near_max_words * 30
+        near_chars = s.near_max_words * 12  # generous: lines longer than this have more words
         for i, line in enumerate(lines):
             if len(line) < s.min_chars or line == DELETED:
                 continue
@@ -80,7 +80,7 @@ class RepeatStep:
     def _near(self, lines: list[str], indices: list[int]) -> dict[int, tuple[int, float]]:
         """Line index of each near copy -> (line index it repeats, Jaccard)."""
         s = self.settings
-        folded = PUNCTUATION.sub(" ", "\n".join(lines[i] for i in indices).casefold()).split("\n")
+        folded = PUNCTUATION.sub(" ", "\n".join(lines[i] for i in indices).lower()).split("\n")
         sets: list[tuple[int, frozenset[str]]] = []
         for i, line in zip(indices, folded, strict=True):
             tokens = line.split()
