@@ -41,12 +41,11 @@ class LiteralIndex(Generic[T]):
         for end, literal in self._automaton.iter(lowered):
             yield end - len(literal) + 1, end + 1, literal, payloads[literal]
 
-    def has_word(self, lowered: str) -> bool:
-        """Whether some literal occurs as a whole word (not inside a longer word)."""
+    def word_spans(self, lowered: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of literals occurring as whole words (not inside a longer word)."""
         n = len(lowered)
         for start, end, _, _ in self.hits(lowered):
             before = lowered[start - 1] if start > 0 else " "
             after = lowered[end] if end < n else " "
             if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                return True
-        return False
+                yield start, end

@@ -72,7 +72,8 @@ class _Scanner:
             return {}
         limit, index = self.max_literal, self.literals
         trimmed = [line.strip(LINE_TRIM).casefold() if len(line) <= limit else "" for line in lines]
-        if any("  " in key or "\t" in key for key in trimmed if key):
+        blob = "\n".join(trimmed)
+        if "  " in blob or "\t" in blob:  # rare: inner whitespace to collapse
             trimmed = [literal_key(key) if key else key for key in trimmed]
         present = self.literal_set.intersection(trimmed)
         if not present:
@@ -91,29 +92,41 @@ class _Scanner:
         found = self.literal_lines(lines)
         if not self.patterns:
             return found
-        lowered = text.lower()
-        starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-        low_starts = starts
-        if len(lowered) != len(text):  # a few characters change length when lower-cased
-            low_starts = list(accumulate((len(line) + 1 for line in lowered.split("\n")), initial=0))
+        lowered = text.lower()  # same lines as text; offsets may shift, so lines are counted in `lowered`
         if self.index:
+            line_no, counted_to = 0, 0
             for start, _, _, rule_ids in self.index.hits(lowered):
-                found.setdefault(bisect_right(low_starts, start) - 1, set()).update(rule_ids)
-        last_line = len(lines) - 1
+                line_no += lowered.count("\n", counted_to, start)  # hits arrive in text order
+                counted_to = start
+                found.setdefault(line_no, set()).update(rule_ids)
         for n, needed in self.weak:
             for literal in needed:
+                line_no, counted_to = 0, 0
                 pos = lowered.find(literal)
                 while pos >= 0:
-                    line_no = bisect_right(low_starts, pos) - 1
+                    line_no += lowered.count("\n", counted_to, pos)
                     found.setdefault(line_no, set()).add(n)
-                    pos = lowered.find(literal, low_starts[line_no + 1]) if line_no < last_line else -1
+                    end = lowered.find("\n", pos)
+                    if end < 0:
+                        break
+                    line_no += 1
+                    counted_to = end + 1
+                    pos = lowered.find(literal, counted_to)
+        starts = list(accumulate((len(line) + 1 for line in lines), initial=0)) if self.unfiltered else []
         for n, rule in self.unfiltered:
             try:
                 hits = self._scan(rule.compiled, text)
             except TimeoutError:
                 edits.append(
-                    Edit(self.step, rule.id, "timeout", None, "", "",
-                         f"pattern ran over {self.timeout}s; rule skipped for this document")
+                    Edit(
+                        self.step,
+                        rule.id,
+                        "timeout",
+                        None,
+                        "",
+                        "",
+                        f"pattern ran over {self.timeout}s; rule skipped for this document",
+                    )
                 )
                 continue
             for pos in hits:

@@ -38,32 +38,47 @@ class TypoStep:
         self.timeout = timeout
         self.index: LiteralIndex[str] = LiteralIndex((k, k) for k in keys)
 
-    def _may_match(self, text: str) -> bool:
-        """One Aho-Corasick pass: does any key occur as a whole word? Only then run the regex."""
-        return self.index.has_word(text.lower())
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        """Whole-word occurrences of keys, leftmost-longest, without overlaps.
+
+        One Aho-Corasick pass over the lower-cased text; where lower-casing
+        changes the text's length (rare characters), offsets would not line up,
+        so the regex finds them instead.
+        """
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            assert self.pattern is not None
+            return [m.span() for m in self.pattern.finditer(text)]
+        spans = sorted(((start, end) for start, end in self.index.word_spans(lowered)), key=lambda se: (se[0], -se[1]))
+        chosen: list[tuple[int, int]] = []
+        for start, end in spans:
+            if not chosen or start >= chosen[-1][1]:
+                chosen.append((start, end))
+        return chosen
 
     def __call__(self, doc: Document) -> Document:
         if self.pattern is None:
             return doc
         text = doc.text
-        if not self._may_match(text):
+        spans = self._spans(text)
+        if not spans:
             return doc
         pieces: list[str] = []
         last = 0
         lineno, counted_to = 1, 0
-        for m in self.pattern.finditer(text):
-            found = m.group()
+        for start, end in spans:
+            found = text[start:end]
             entry = self.lookup.get(found.casefold())
             if entry is None:
                 continue
             rule_id, wrong, right = entry
             fixed = match_case(found, wrong, right)
-            lineno += text.count("\n", counted_to, m.start())
-            counted_to = m.start()
+            lineno += text.count("\n", counted_to, start)
+            counted_to = start
             doc.edits.append(Edit(self.name, rule_id, "replace", lineno, found, fixed))
-            pieces.append(text[last : m.start()])
+            pieces.append(text[last:start])
             pieces.append(fixed)
-            last = m.end()
+            last = end
         if pieces:
             pieces.append(text[last:])
             doc.text = "".join(pieces)
