@@ -20,12 +20,14 @@ __all__ = [
     "RuleFileError",
     "RuleSet",
     "load_rules",
+    "run",
 ]
 
 _LAZY = {
     "Pipeline": ("cleaner.pipeline", "Pipeline"),
     "RuleSet": ("cleaner.ruleset", "RuleSet"),
     "load_rules": ("cleaner.ruleset", "load_rules"),
+    "run": ("cleaner.runner", "run"),
     "Document": ("cleaner.document", "Document"),
     "Edit": ("cleaner.document", "Edit"),
     "Result": ("cleaner.document", "Result"),
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from cleaner.errors import CleanerError, InputError, RuleFileError
     from cleaner.pipeline import Pipeline
     from cleaner.ruleset import RuleSet, load_rules
+    from cleaner.runner import run
 
 
 def __getattr__(name: str) -> Any:

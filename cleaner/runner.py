@@ -1,0 +1,254 @@
+"""Corpus runs: a directory (or file, or glob) in, the same tree cleaned out, nothing lost.
+
+Work is cut into chunks of records, cleaned in a process pool and written
+back in input order, so the output does not depend on the number of workers.
+Each input file's outputs are written to temporary files and renamed into
+place; only then is the file recorded in the manifest. A run killed at any
+moment (SIGINT, kill -9) and started again skips the files the manifest
+lists and redoes the rest, so the final output is byte-identical to an
+uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from cleaner import __version__
+from cleaner.corpus_worker import ChunkResult, Outcome, clean_chunk, init_worker, quarantine
+from cleaner.errors import CleanerError, InputError
+from cleaner.formats import AtomicWriter, InputFile, StreamError, discover, iter_lines, write_atomic
+from cleaner.report import Stats, render_html
+from cleaner.ruleset import load_rules
+
+CHUNK_RECORDS = 1000
+CHUNK_BYTES = 4 << 20
+Progress = Callable[[dict[str, Any]], None]
+
+
+class _InProcess:
+    """The executor interface, run in this process (workers=1: simplest, easiest to debug)."""
+
+    def __init__(self, rule_specs: list[str]) -> None:
+        init_worker(rule_specs)
+
+    def submit(self, fn: Callable[..., ChunkResult], *args: Any) -> Future[ChunkResult]:
+        future: Future[ChunkResult] = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        pass
+
+
+class Manifest:
+    """What a run has finished, so a rerun continues where it stopped."""
+
+    def __init__(self, out_dir: Path, fingerprint: str, restart: bool) -> None:
+        self.path = out_dir / "_manifest.json"
+        self.fingerprint = fingerprint
+        self.files: dict[str, dict[str, Any]] = {}
+        if self.path.is_file() and not restart:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("fingerprint") != fingerprint:
+                raise CleanerError(
+                    f"{out_dir}: holds a run made with other rules or options; "
+                    "use another --out, or --restart to redo it from scratch"
+                )
+            self.files = data.get("files", {})
+
+    def done(self, f: InputFile) -> bool:
+        entry = self.files.get(f.relpath)
+        stat = f.path.stat()
+        return bool(entry) and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns
+
+    def record(self, f: InputFile, stats: Stats) -> None:
+        stat = f.path.stat()
+        self.files[f.relpath] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "stats": stats.to_dict()}
+        payload = {"version": __version__, "fingerprint": self.fingerprint, "files": self.files}
+        write_atomic(self.path, json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def fingerprint(rule_files: Sequence[str], options: dict[str, Any]) -> str:
+    h = hashlib.sha256(json.dumps({"version": __version__, **options}, sort_keys=True).encode())
+    for path in rule_files:
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def run(
+    source: str | Path,
+    out: str | Path,
+    rules: Sequence[str] = ("default",),
+    *,
+    workers: int | None = None,
+    field: str = "text",
+    dropped: str | Path | None = None,
+    strict: bool = False,
+    on_invalid_utf8: str = "cp1252",
+    restart: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Clean every document under `source` into `out`; returns the report (also written to out/_report.json)."""
+    started = time.perf_counter()
+    out_dir = Path(out)
+    _check_paths(Path(source), out_dir)
+    files, skipped = discover(str(source))
+    rule_specs = list(rules) or ["default"]
+    ruleset = load_rules(*rule_specs)  # fail on bad rules before touching the output
+    options = {"field": field, "on_invalid_utf8": on_invalid_utf8, "strict": strict, "rules": rule_specs}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(out_dir, fingerprint(ruleset.files, options), restart)
+    dropped_dir = Path(dropped) if dropped else out_dir / "_dropped"
+    n_workers = max(1, workers or os.cpu_count() or 1)
+    todo = [f for f in files if not manifest.done(f)]
+    total_bytes = sum(f.size for f in todo)
+    emit = progress or (lambda event: None)
+    emit({"event": "start", "files": len(files), "todo": len(todo), "bytes_total": total_bytes, "workers": n_workers})
+    executor: Any = None
+    try:
+        if todo:
+            executor = _InProcess(rule_specs) if n_workers == 1 else ProcessPoolExecutor(
+                n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker,
+                initargs=(rule_specs,))
+        for f in todo:
+            stats = _process_file(f, executor, n_workers, out_dir, dropped_dir, field, on_invalid_utf8, strict, emit)
+            manifest.record(f, stats)
+            emit({"event": "file", "file": f.relpath, "bytes": f.size, "documents": stats.total})
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    report = _report(manifest, files, skipped, str(source), rule_specs, time.perf_counter() - started)
+    write_atomic(out_dir / "_report.json", json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_atomic(out_dir / "_report.html", render_html(report).encode("utf-8"))
+    emit({"event": "done", "report": report})
+    return report
+
+
+def _check_paths(source: Path, out_dir: Path) -> None:
+    if source.is_dir():
+        src, dst = source.resolve(), out_dir.resolve()
+        if dst == src or src in dst.parents:
+            raise CleanerError(f"{out_dir}: the output directory must not be inside the input directory {source}")
+
+
+def _chunks(f: InputFile) -> Iterator[tuple[list[tuple[int | None, bytes]], Outcome | None, int]]:
+    """(items, stream problem, raw bytes read) per chunk of one file."""
+    if f.kind == "text":
+        data = f.path.read_bytes()
+        yield [(None, data)], None, len(data)
+        return
+    items: list[tuple[int | None, bytes]] = []
+    size = 0
+    line_no = 0
+    try:
+        for line_no, raw in enumerate(iter_lines(f.path, f.suffix), 1):
+            if not raw.strip():
+                continue
+            items.append((line_no, raw))
+            size += len(raw)
+            if len(items) >= CHUNK_RECORDS or size >= CHUNK_BYTES:
+                yield items, None, size
+                items, size = [], 0
+    except StreamError as exc:
+        yield items, quarantine(f.relpath, line_no + 1, str(exc), "broken-stream", b""), size
+        return
+    if items:
+        yield items, None, size
+
+
+class _FileOutputs:
+    """The three outputs of one input file, committed together at its end."""
+
+    def __init__(self, f: InputFile, out_dir: Path, dropped_dir: Path) -> None:
+        self.f = f
+        self.main_path = out_dir / f.relpath
+        self.main: AtomicWriter | None = None
+        self.side_paths = {"dropped": dropped_dir / f"{f.relpath}.jsonl",
+                           "quarantined": out_dir / "_quarantine" / f"{f.relpath}.jsonl"}
+        self.side: dict[str, AtomicWriter] = {}
+
+    def write(self, outcome: Outcome) -> None:
+        if outcome.out is not None and outcome.out:
+            if self.main is None:
+                self.main = AtomicWriter(self.main_path, self.f.suffix)
+            self.main.write(outcome.out)
+        if outcome.side is not None:
+            if outcome.status not in self.side:
+                self.side[outcome.status] = AtomicWriter(self.side_paths[outcome.status])
+            self.side[outcome.status].write(outcome.side)
+
+    def commit(self) -> None:
+        for status, path in self.side_paths.items():
+            if status in self.side:
+                self.side[status].commit()
+            else:
+                path.unlink(missing_ok=True)  # stale from an earlier run of other input
+        if self.main is None and self.f.kind == "jsonl":
+            self.main = AtomicWriter(self.main_path, self.f.suffix)  # an empty file keeps the tree complete
+        if self.main is not None:
+            self.main.commit()
+        else:
+            self.main_path.unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        for writer in [self.main, *self.side.values()]:
+            if writer is not None:
+                writer.abort()
+
+
+def _process_file(f: InputFile, executor: Any, n_workers: int, out_dir: Path, dropped_dir: Path, field: str,
+                  policy: str, strict: bool, emit: Progress) -> Stats:
+    if f.kind == "parquet":
+        from cleaner.parquet_io import process_parquet
+
+        return process_parquet(f, executor, out_dir, dropped_dir, field, policy, strict, emit)
+    stats = Stats()
+    outputs = _FileOutputs(f, out_dir, dropped_dir)
+    pending: deque[tuple[Future[ChunkResult], Outcome | None, int]] = deque()
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            future, problem, size = pending.popleft()
+            result = future.result()
+            for outcome in [*result.outcomes, *([problem] if problem else [])]:
+                if strict and outcome.status == "quarantined":
+                    record = json.loads(outcome.side or b"{}")
+                    raise InputError(f.relpath, record.get("problem", "unreadable input"), record.get("line"))
+                stats.add(outcome)
+                outputs.write(outcome)
+            stats.seconds_by_step.update(result.seconds_by_step)
+            emit({"event": "chunk", "file": f.relpath, "documents": len(result.outcomes), "bytes": size})
+
+    try:
+        for items, problem, size in _chunks(f):
+            pending.append((executor.submit(clean_chunk, f.kind, f.relpath, items, field, policy, strict),
+                            problem, size))
+            drain(2 * n_workers)
+        drain(0)
+        outputs.commit()
+    except BaseException:
+        outputs.abort()
+        raise
+    return stats
+
+
+def _report(manifest: Manifest, files: list[InputFile], skipped: list[str], source: str, rules: list[str],
+            seconds: float) -> dict[str, Any]:
+    total = Stats()
+    for f in files:
+        entry = manifest.files.get(f.relpath)
+        if entry:
+            total.merge(Stats.from_dict(entry["stats"]))
+    report = total.to_dict()
+    report.update({"input": source, "rules": rules, "files": len(files), "skipped": skipped,
+                   "seconds": round(seconds, 3)})
+    return report
