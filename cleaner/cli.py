@@ -186,11 +186,19 @@ def run(
     source: Annotated[str, typer.Argument(help="Input directory (recursive), file, or glob pattern.")],
     out: Annotated[str, typer.Option("--out", "-o", help="Output directory (same relative paths and formats).")],
     rules: RulesOption = None,
-    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: all cores).")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Worker processes (default: all cores).")
+    ] = None,
     field: Annotated[str, typer.Option("--field", help="JSONL/Parquet field holding the text.")] = "text",
-    dropped: Annotated[str | None, typer.Option("--dropped", help="Where dropped documents go (default OUT/_dropped).")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first unreadable input instead of quarantining it.")] = False,
-    restart: Annotated[bool, typer.Option("--restart", help="Ignore what an earlier run in OUT finished; redo everything.")] = False,
+    dropped: Annotated[
+        str | None, typer.Option("--dropped", help="Where dropped documents go (default OUT/_dropped).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first unreadable input instead of quarantining it.")
+    ] = False,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Ignore what an earlier run in OUT finished; redo everything.")
+    ] = False,
     on_invalid_utf8: Annotated[str, typer.Option("--on-invalid-utf8", help="cp1252, replace or strict.")] = "cp1252",
 ) -> None:
     """Clean a corpus directory into OUT: resumable, parallel, nothing lost (see OUT/_report.html)."""
@@ -202,58 +210,23 @@ def run(
         raise typer.BadParameter(f"choose one of {', '.join(POLICIES)}", param_hint="--on-invalid-utf8")
     if workers is not None and workers < 1:
         raise typer.BadParameter("must be at least 1", param_hint="--workers")
-    with _progress_display() as progress:
-        report = run_corpus(source, out, rules or ["default"], workers=workers, field=field, dropped=dropped,
-                            strict=strict, on_invalid_utf8=on_invalid_utf8, restart=restart, progress=progress)
+    from cleaner.progress import ProgressDisplay
+
+    with ProgressDisplay() as progress:
+        report = run_corpus(
+            source,
+            out,
+            rules or ["default"],
+            workers=workers,
+            field=field,
+            dropped=dropped,
+            strict=strict,
+            on_invalid_utf8=on_invalid_utf8,
+            restart=restart,
+            progress=progress,
+        )
     typer.echo(summary_table(report))
     typer.echo(f"report: {Path(out) / '_report.html'}")
-
-
-class _progress_display:
-    """A rich progress bar on a terminal; JSON lines on stderr (one per file) otherwise."""
-
-    def __init__(self) -> None:
-        self.bar = None
-        self.task = None
-        self.docs = 0
-        self.started = 0.0
-
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        import time
-
-        self.started = time.perf_counter()
-        if sys.stderr.isatty():
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn,
-                                       TransferSpeedColumn)
-
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TransferSpeedColumn(),
-                                TextColumn("{task.fields[docs]:,} docs {task.fields[rate]:,.0f}/s"),
-                                TimeRemainingColumn(), transient=False)
-            self.bar.start()
-        return self
-
-    def __call__(self, event: dict) -> None:  # type: ignore[type-arg]
-        import json as _json
-        import time
-
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        kind = event["event"]
-        if kind == "chunk":
-            self.docs += event["documents"]
-        if self.bar is not None:
-            if kind == "start":
-                self.task = self.bar.add_task("cleaning", total=event["bytes_total"] or None, docs=0, rate=0.0)
-            elif kind in ("chunk", "file") and self.task is not None:
-                self.bar.update(self.task, advance=event["bytes"] if kind == "chunk" else 0, docs=self.docs,
-                                rate=self.docs / elapsed, description=event["file"][-40:])
-        elif kind in ("start", "file", "done"):
-            line = {k: v for k, v in event.items() if k != "report"}
-            line.update({"documents_done": self.docs, "seconds": round(elapsed, 2)})
-            sys.stderr.write(_json.dumps(line) + "\n")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 @app.command()

@@ -51,8 +51,12 @@ def _pipeline() -> Pipeline:
 
 
 def quarantine(source: str, line: int | None, problem: str, kind: str, raw: bytes) -> Outcome:
-    record = {"source": source, "line": line, "problem": problem,
-              "raw": raw[:100_000].decode("utf-8", errors="replace")}
+    record = {
+        "source": source,
+        "line": line,
+        "problem": problem,
+        "raw": raw[:100_000].decode("utf-8", errors="replace"),
+    }
     return Outcome("quarantined", side=_json(record), rule=kind, bytes_in=len(raw))
 
 
@@ -60,8 +64,9 @@ def _json(record: dict[str, Any]) -> bytes:
     return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def clean_chunk(kind: str, source: str, items: list[tuple[int | None, bytes]], field_name: str,
-                policy: str, strict: bool) -> ChunkResult:
+def clean_chunk(
+    kind: str, source: str, items: list[tuple[int | None, bytes]], field_name: str, policy: str, strict: bool
+) -> ChunkResult:
     """Clean raw items of one file: JSONL lines (line number, bytes) or one text file (None, bytes)."""
     pipe = _pipeline()
     before = dict(pipe.seconds_by_step)
@@ -83,8 +88,9 @@ def _decoded(source: str, line: int | None, raw: bytes, policy: str, strict: boo
     return decoded.text, warning
 
 
-def _clean_text(pipe: Pipeline, source: str, line: int | None, raw: bytes, field_name: str,
-                policy: str, strict: bool) -> Outcome:
+def _clean_text(
+    pipe: Pipeline, source: str, line: int | None, raw: bytes, field_name: str, policy: str, strict: bool
+) -> Outcome:
     if b"\x00" in raw[:8192]:
         return quarantine(source, None, "binary file (NUL bytes), not text", "binary", raw)
     text, note = _decoded(source, None, raw, policy, strict)
@@ -94,8 +100,9 @@ def _clean_text(pipe: Pipeline, source: str, line: int | None, raw: bytes, field
     return _outcome(source, None, source, text, result, raw, None, field_name, note)
 
 
-def _clean_value(pipe: Pipeline, source: str, line: int | None, raw: bytes, field_name: str,
-                 policy: str, strict: bool) -> Outcome:
+def _clean_value(
+    pipe: Pipeline, source: str, line: int | None, raw: bytes, field_name: str, policy: str, strict: bool
+) -> Outcome:
     """A text value from a table (Parquet); b"\\x00" stands for a missing or non-string value."""
     if raw == b"\x00":
         return quarantine(source, line, f"column {field_name!r} is not a string", "missing-field", raw)
@@ -107,8 +114,9 @@ def _clean_value(pipe: Pipeline, source: str, line: int | None, raw: bytes, fiel
     return outcome
 
 
-def _clean_jsonl(pipe: Pipeline, source: str, line: int | None, raw: bytes, field_name: str,
-                 policy: str, strict: bool) -> Outcome:
+def _clean_jsonl(
+    pipe: Pipeline, source: str, line: int | None, raw: bytes, field_name: str, policy: str, strict: bool
+) -> Outcome:
     text, note = _decoded(source, line, raw, policy, strict)
     if text is None:
         return quarantine(source, line, note or "undecodable", "encoding", raw)
@@ -120,25 +128,52 @@ def _clean_jsonl(pipe: Pipeline, source: str, line: int | None, raw: bytes, fiel
         return quarantine(source, line, "record is not a JSON object", "not-an-object", raw)
     value = record.get(field_name)
     if not isinstance(value, str):
-        problem = f"record has no field {field_name!r}" if field_name not in record else (
-            f"field {field_name!r} is not a string")
+        problem = (
+            f"record has no field {field_name!r}"
+            if field_name not in record
+            else (f"field {field_name!r} is not a string")
+        )
         return quarantine(source, line, problem, "missing-field", raw)
     doc_id = str(record["id"]) if record.get("id") is not None else f"{source}:{line}"
     result = pipe.clean(Document(text=value, id=doc_id))
     return _outcome(source, line, doc_id, value, result, raw, record, field_name, note)
 
 
-def _outcome(source: str, line: int | None, doc_id: str, original: str, result: Any, raw: bytes,
-             record: dict[str, Any] | None, field_name: str, warning: str | None) -> Outcome:
+def _outcome(
+    source: str,
+    line: int | None,
+    doc_id: str,
+    original: str,
+    result: Any,
+    raw: bytes,
+    record: dict[str, Any] | None,
+    field_name: str,
+    warning: str | None,
+) -> Outcome:
     edits = Counter(f"{e.step}/{e.rule}" for e in result.edits)
+    if warning is not None:
+        edits["input/invalid-utf8"] += 1  # decoding under the policy changed the bytes
     if result.dropped:
-        side = {"source": source, "line": line, "id": doc_id, "rule": result.rule, "reason": result.reason,
-                "text": original}
+        side = {
+            "source": source,
+            "line": line,
+            "id": doc_id,
+            "rule": result.rule,
+            "reason": result.reason,
+            "text": original,
+        }
         if record is not None:
             side["record"] = record
-        return Outcome("dropped", side=_json(side), rule=result.rule, chars_in=len(original),
-                       bytes_in=len(raw), edits=edits, warning=warning)
-    status = "changed" if result.edits else "unchanged"
+        return Outcome(
+            "dropped",
+            side=_json(side),
+            rule=result.rule,
+            chars_in=len(original),
+            bytes_in=len(raw),
+            edits=edits,
+            warning=warning,
+        )
+    status = "changed" if edits else "unchanged"
     if record is None:
         out = (result.text + "\n").encode("utf-8") if result.text else b""
     elif status == "unchanged":
@@ -146,5 +181,13 @@ def _outcome(source: str, line: int | None, doc_id: str, original: str, result: 
     else:
         record[field_name] = result.text
         out = _json(record)
-    return Outcome(status, out=out, chars_in=len(original), chars_out=len(result.text), bytes_in=len(raw),
-                   bytes_out=len(out), edits=edits, warning=warning)
+    return Outcome(
+        status,
+        out=out,
+        chars_in=len(original),
+        chars_out=len(result.text),
+        bytes_in=len(raw),
+        bytes_out=len(out),
+        edits=edits,
+        warning=warning,
+    )

@@ -71,8 +71,10 @@ def discover(source: str) -> tuple[list[InputFile], list[str]]:
     files, skipped = [], []
     for path in candidates:
         rel = path.relative_to(base).as_posix()
-        if rel.split("/")[0].startswith("_") and (base / rel.split("/")[0]).is_dir() and rel.startswith(
-            ("_dropped/", "_quarantine/")
+        if (
+            rel.split("/")[0].startswith("_")
+            and (base / rel.split("/")[0]).is_dir()
+            and rel.startswith(("_dropped/", "_quarantine/"))
         ):
             continue
         found = kind_of(path)
@@ -97,15 +99,46 @@ def open_binary(path: Path, suffix: str) -> BinaryIO:
             import zstandard
         except ImportError:
             raise CleanerError(f"{path}: reading .zst needs zstandard: pip install 'cleaner[zstd]'") from None
-        return zstandard.ZstdDecompressor().stream_reader(path.open("rb"))  # type: ignore[no-any-return]
+        reader: BinaryIO = zstandard.ZstdDecompressor().stream_reader(path.open("rb"))
+        return reader
     return path.open("rb")
+
+
+def _gzip_lines(path: Path) -> Iterator[bytes]:
+    """Lines of a gzip file, yielding every complete line before a truncation or corruption."""
+    pending = b""
+    decompressor = zlib.decompressobj(wbits=31)
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                break
+            data = decompressor.decompress(chunk)
+            while decompressor.eof and decompressor.unused_data:  # concatenated gzip members
+                rest = decompressor.unused_data
+                decompressor = zlib.decompressobj(wbits=31)
+                data += decompressor.decompress(rest)
+            lines = (pending + data).split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                yield line + b"\n"
+    if not decompressor.eof:
+        raise EOFError("truncated gzip stream")
+    if pending:
+        yield pending
 
 
 def iter_lines(path: Path, suffix: str) -> Iterator[bytes]:
     """Raw lines of a (possibly compressed) file; raises StreamError where the stream breaks."""
+    if suffix.endswith(".gz"):
+        try:
+            yield from _gzip_lines(path)
+        except (EOFError, zlib.error) as exc:
+            raise StreamError(_stream_problem(suffix, exc)) from None
+        return
     try:
         with open_binary(path, suffix) as raw:
-            reader = io.BufferedReader(raw, 1 << 20) if suffix.endswith(".zst") else raw
+            reader: Any = io.BufferedReader(raw, 1 << 20) if suffix.endswith(".zst") else raw
             yield from reader
     except (EOFError, OSError, zlib.error) as exc:
         raise StreamError(_stream_problem(suffix, exc)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ from cleaner.report import Stats
 BATCH_ROWS = 1000
 
 
-def process_parquet(f: InputFile, executor: Any, out_dir: Path, dropped_dir: Path, field: str, policy: str,
-                    strict: bool, emit: Any) -> Stats:
+def process_parquet(
+    f: InputFile, executor: Any, out_dir: Path, dropped_dir: Path, field: str, policy: str, strict: bool, emit: Any
+) -> Stats:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -26,12 +28,14 @@ def process_parquet(f: InputFile, executor: Any, out_dir: Path, dropped_dir: Pat
     if field not in source.schema_arrow.names:
         raise InputError(f.relpath, f"no column {field!r} (columns: {', '.join(source.schema_arrow.names)})")
     main_path = out_dir / f.relpath
-    tmp = main_path.with_name(f".{main_path.name}.tmp")
+    tmp = main_path.with_name(f".{main_path.name}.tmp-{os.getpid()}")
     main_path.parent.mkdir(parents=True, exist_ok=True)
     writer = pq.ParquetWriter(tmp, source.schema_arrow)
     side: dict[str, AtomicWriter] = {}
-    side_paths = {"dropped": dropped_dir / f"{f.relpath}.jsonl",
-                  "quarantined": out_dir / "_quarantine" / f"{f.relpath}.jsonl"}
+    side_paths = {
+        "dropped": dropped_dir / f"{f.relpath}.jsonl",
+        "quarantined": out_dir / "_quarantine" / f"{f.relpath}.jsonl",
+    }
     row = 0
     try:
         for batch in source.iter_batches(batch_size=BATCH_ROWS):

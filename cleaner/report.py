@@ -50,8 +50,15 @@ class Stats:
             self.length_after[length_bucket(outcome.chars_out)] += 1
 
     def merge(self, other: Stats) -> None:
-        for name in ("documents", "edits_by_rule", "drops_by_rule", "quarantine_by_problem", "seconds_by_step",
-                     "length_before", "length_after"):
+        for name in (
+            "documents",
+            "edits_by_rule",
+            "drops_by_rule",
+            "quarantine_by_problem",
+            "seconds_by_step",
+            "length_before",
+            "length_after",
+        ):
             getattr(self, name).update(getattr(other, name))
         self.bytes_in += other.bytes_in
         self.bytes_out += other.bytes_out
@@ -106,13 +113,19 @@ def summary_table(report: dict[str, Any]) -> str:
         f"files      {report.get('files', 0):>10,}   skipped (unsupported) {len(report.get('skipped', [])):>6,}"
         f"   seconds {report.get('seconds', 0):>8.1f}",
     ]
-    for title, key in (("edits by rule", "edits_by_rule"), ("drops by rule", "drops_by_rule"),
-                       ("quarantined by problem", "quarantine_by_problem"), ("seconds by step", "seconds_by_step")):
+    for title, key in (
+        ("edits by rule", "edits_by_rule"),
+        ("drops by rule", "drops_by_rule"),
+        ("quarantined by problem", "quarantine_by_problem"),
+        ("seconds by step", "seconds_by_step"),
+    ):
         items = report.get(key) or {}
         if items:
             lines.append(f"{title}:")
-            lines.extend(f"  {name:40s} {value:>12,}" if isinstance(value, int) else f"  {name:40s} {value:>12.2f}"
-                         for name, value in list(items.items())[:25])
+            lines.extend(
+                f"  {name:40s} {value:>12,}" if isinstance(value, int) else f"  {name:40s} {value:>12.2f}"
+                for name, value in list(items.items())[:25]
+            )
     return "\n".join(lines)
 
 
@@ -136,8 +149,10 @@ def _bars(title: str, items: dict[str, float], color: str) -> str:
             f'<text x="{label_w + w + 4}" y="{y + 15}">{value:,.0f}</text>'
         )
     height = row_h * len(top)
-    return (f"<h2>{html.escape(title)}</h2><svg width='{label_w + bar_w + 90}' height='{height}' "
-            f"font-family='sans-serif' font-size='12'>{''.join(rows)}</svg>")
+    return (
+        f"<h2>{html.escape(title)}</h2><svg width='{label_w + bar_w + 90}' height='{height}' "
+        f"font-family='sans-serif' font-size='12'>{''.join(rows)}</svg>"
+    )
 
 
 def _lengths(before: dict[str, int], after: dict[str, int]) -> str:
@@ -152,14 +167,20 @@ def _lengths(before: dict[str, int], after: dict[str, int]) -> str:
         for j, (series, color) in enumerate(((before, "#9bb"), (after, "#2a7"))):
             v = series.get(bucket, 0)
             bh = int(h * v / peak)
-            parts.append(f'<rect x="{x + j * 18}" y="{h - bh + 10}" width="16" height="{bh}" fill="{color}">'
-                         f"<title>{bucket} chars: {v:,}</title></rect>")
+            parts.append(
+                f'<rect x="{x + j * 18}" y="{h - bh + 10}" width="16" height="{bh}" fill="{color}">'
+                f"<title>{bucket} chars: {v:,}</title></rect>"
+            )
         parts.append(f'<text x="{x + 17}" y="{h + 26}" text-anchor="middle" font-size="9">{bucket}</text>')
-    legend = ('<rect x="40" y="0" width="10" height="10" fill="#9bb"/><text x="54" y="9">before</text>'
-              '<rect x="110" y="0" width="10" height="10" fill="#2a7"/><text x="124" y="9">after</text>')
+    legend = (
+        '<rect x="40" y="0" width="10" height="10" fill="#9bb"/><text x="54" y="9">before</text>'
+        '<rect x="110" y="0" width="10" height="10" fill="#2a7"/><text x="124" y="9">after</text>'
+    )
     width = 60 + col_w * len(buckets)
-    return (f"<h2>Document length (characters) before and after</h2><svg width='{width}' height='{h + 40}' "
-            f"font-family='sans-serif' font-size='11'>{legend}{''.join(parts)}</svg>")
+    return (
+        f"<h2>Document length (characters) before and after</h2><svg width='{width}' height='{h + 40}' "
+        f"font-family='sans-serif' font-size='11'>{legend}{''.join(parts)}</svg>"
+    )
 
 
 def render_html(report: dict[str, Any]) -> str:
@@ -167,9 +188,15 @@ def render_html(report: dict[str, Any]) -> str:
     d, b = report["documents"], report["bytes"]
     cards = "".join(
         f"<div class='card'><div class='n'>{v:,}</div><div>{html.escape(k)}</div></div>"
-        for k, v in (("documents in", d["in"]), ("unchanged", d["unchanged"]), ("changed", d["changed"]),
-                     ("dropped", d["dropped"]), ("quarantined", d["quarantined"]),
-                     ("MB in", round(b["in"] / 1e6, 1)), ("MB out", round(b["out"] / 1e6, 1)))
+        for k, v in (
+            ("documents in", d["in"]),
+            ("unchanged", d["unchanged"]),
+            ("changed", d["changed"]),
+            ("dropped", d["dropped"]),
+            ("quarantined", d["quarantined"]),
+            ("MB in", round(b["in"] / 1e6, 1)),
+            ("MB out", round(b["out"] / 1e6, 1)),
+        )
     )
     body = [
         "<h1>cleaner run report</h1>",
@@ -183,11 +210,15 @@ def render_html(report: dict[str, Any]) -> str:
         _lengths(report.get("length_before", {}), report.get("length_after", {})),
         _bars("Seconds per step", report["seconds_by_step"], "#888"),
     ]
-    style = ("body{font-family:sans-serif;margin:2em;color:#222} .cards{display:flex;gap:1em;flex-wrap:wrap}"
-             " .card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em} .n{font-size:1.5em;font-weight:bold}"
-             " h2{margin-top:1.6em;font-size:1.1em}")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>cleaner report</title>"
-            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;margin:2em;color:#222} .cards{display:flex;gap:1em;flex-wrap:wrap}"
+        " .card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em} .n{font-size:1.5em;font-weight:bold}"
+        " h2{margin-top:1.6em;font-size:1.1em}"
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>cleaner report</title>"
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    )
 
 
 def load_report(out_dir: Path) -> dict[str, Any]:

@@ -68,7 +68,7 @@ class Manifest:
     def done(self, f: InputFile) -> bool:
         entry = self.files.get(f.relpath)
         stat = f.path.stat()
-        return bool(entry) and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns
+        return entry is not None and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns
 
     def record(self, f: InputFile, stats: Stats) -> None:
         stat = f.path.stat()
@@ -106,6 +106,8 @@ def run(
     ruleset = load_rules(*rule_specs)  # fail on bad rules before touching the output
     options = {"field": field, "on_invalid_utf8": on_invalid_utf8, "strict": strict, "rules": rule_specs}
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.rglob(".*.tmp-*"):  # left by a run that was killed mid-file
+        stale.unlink(missing_ok=True)
     manifest = Manifest(out_dir, fingerprint(ruleset.files, options), restart)
     dropped_dir = Path(dropped) if dropped else out_dir / "_dropped"
     n_workers = max(1, workers or os.cpu_count() or 1)
@@ -116,9 +118,16 @@ def run(
     executor: Any = None
     try:
         if todo:
-            executor = _InProcess(rule_specs) if n_workers == 1 else ProcessPoolExecutor(
-                n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker,
-                initargs=(rule_specs,))
+            executor = (
+                _InProcess(rule_specs)
+                if n_workers == 1
+                else ProcessPoolExecutor(
+                    n_workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=init_worker,
+                    initargs=(rule_specs,),
+                )
+            )
         for f in todo:
             stats = _process_file(f, executor, n_workers, out_dir, dropped_dir, field, on_invalid_utf8, strict, emit)
             manifest.record(f, stats)
@@ -172,8 +181,10 @@ class _FileOutputs:
         self.f = f
         self.main_path = out_dir / f.relpath
         self.main: AtomicWriter | None = None
-        self.side_paths = {"dropped": dropped_dir / f"{f.relpath}.jsonl",
-                           "quarantined": out_dir / "_quarantine" / f"{f.relpath}.jsonl"}
+        self.side_paths = {
+            "dropped": dropped_dir / f"{f.relpath}.jsonl",
+            "quarantined": out_dir / "_quarantine" / f"{f.relpath}.jsonl",
+        }
         self.side: dict[str, AtomicWriter] = {}
 
     def write(self, outcome: Outcome) -> None:
@@ -205,8 +216,17 @@ class _FileOutputs:
                 writer.abort()
 
 
-def _process_file(f: InputFile, executor: Any, n_workers: int, out_dir: Path, dropped_dir: Path, field: str,
-                  policy: str, strict: bool, emit: Progress) -> Stats:
+def _process_file(
+    f: InputFile,
+    executor: Any,
+    n_workers: int,
+    out_dir: Path,
+    dropped_dir: Path,
+    field: str,
+    policy: str,
+    strict: bool,
+    emit: Progress,
+) -> Stats:
     if f.kind == "parquet":
         from cleaner.parquet_io import process_parquet
 
@@ -230,8 +250,9 @@ def _process_file(f: InputFile, executor: Any, n_workers: int, out_dir: Path, dr
 
     try:
         for items, problem, size in _chunks(f):
-            pending.append((executor.submit(clean_chunk, f.kind, f.relpath, items, field, policy, strict),
-                            problem, size))
+            pending.append(
+                (executor.submit(clean_chunk, f.kind, f.relpath, items, field, policy, strict), problem, size)
+            )
             drain(2 * n_workers)
         drain(0)
         outputs.commit()
@@ -241,14 +262,16 @@ def _process_file(f: InputFile, executor: Any, n_workers: int, out_dir: Path, dr
     return stats
 
 
-def _report(manifest: Manifest, files: list[InputFile], skipped: list[str], source: str, rules: list[str],
-            seconds: float) -> dict[str, Any]:
+def _report(
+    manifest: Manifest, files: list[InputFile], skipped: list[str], source: str, rules: list[str], seconds: float
+) -> dict[str, Any]:
     total = Stats()
     for f in files:
         entry = manifest.files.get(f.relpath)
         if entry:
             total.merge(Stats.from_dict(entry["stats"]))
     report = total.to_dict()
-    report.update({"input": source, "rules": rules, "files": len(files), "skipped": skipped,
-                   "seconds": round(seconds, 3)})
+    report.update(
+        {"input": source, "rules": rules, "files": len(files), "skipped": skipped, "seconds": round(seconds, 3)}
+    )
     return report
