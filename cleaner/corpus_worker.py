@@ -14,6 +14,7 @@ from typing import Any
 
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline
+from cleaner.report import Stats
 from cleaner.ruleset import load_rules
 from cleaner.textin import decode
 
@@ -36,8 +37,35 @@ class Outcome:
 
 @dataclass
 class ChunkResult:
-    outcomes: list[Outcome]
-    seconds_by_step: dict[str, float]
+    """One chunk's results, compact for the trip back to the parent: three byte blobs and the stats."""
+
+    out: bytes
+    dropped: bytes
+    quarantined: bytes
+    stats: Stats
+    first_problem: tuple[int | None, str] | None = None  # for --strict
+    outcomes: list[Outcome] = field(default_factory=list)  # only for table (Parquet) values
+
+
+def summarize(outcomes: list[Outcome], seconds: dict[str, float], keep_outcomes: bool) -> ChunkResult:
+    stats = Stats()
+    out: list[bytes] = []
+    dropped: list[bytes] = []
+    quarantined: list[bytes] = []
+    first_problem = None
+    for o in outcomes:
+        stats.add(o)
+        if o.out:
+            out.append(o.out)
+        if o.side is not None:
+            (dropped if o.status == "dropped" else quarantined).append(o.side)
+            if o.status == "quarantined" and first_problem is None:
+                record = json.loads(o.side)
+                first_problem = (record.get("line"), record.get("problem", "unreadable input"))
+    stats.seconds_by_step.update(seconds)
+    return ChunkResult(
+        b"".join(out), b"".join(dropped), b"".join(quarantined), stats, first_problem, outcomes if keep_outcomes else []
+    )
 
 
 def init_worker(rule_specs: list[str]) -> None:
@@ -73,7 +101,7 @@ def clean_chunk(
     cleaner_for = {"jsonl": _clean_jsonl, "text": _clean_text, "value": _clean_value}[kind]
     outcomes = [cleaner_for(pipe, source, line, raw, field_name, policy, strict) for line, raw in items]
     seconds = {k: v - before.get(k, 0.0) for k, v in pipe.seconds_by_step.items()}
-    return ChunkResult(outcomes, seconds)
+    return summarize(outcomes, seconds, keep_outcomes=kind == "value")
 
 
 def _decoded(source: str, line: int | None, raw: bytes, policy: str, strict: bool) -> tuple[str | None, str | None]:

@@ -44,10 +44,10 @@ def process_parquet(
             result = executor.submit(clean_chunk, "value", f.relpath, items, field, policy, strict).result()
             keep, texts = [], []
             rows = None
+            if strict and result.first_problem is not None:
+                raise InputError(f.relpath, result.first_problem[1], result.first_problem[0])
+            stats.merge(result.stats)
             for i, outcome in enumerate(result.outcomes):
-                if outcome.status == "quarantined" and strict:
-                    raise InputError(f.relpath, f"column {field!r} is not a string", row + i + 1)
-                stats.add(outcome)
                 if outcome.status in ("unchanged", "changed"):
                     keep.append(i)
                     texts.append((outcome.out or b"").decode("utf-8"))
@@ -62,7 +62,6 @@ def process_parquet(
             column = pa.array(texts, type=kept.schema.field(field).type)
             kept = kept.set_column(kept.schema.get_field_index(field), field, column)
             writer.write_table(pa.Table.from_batches([kept], schema=source.schema_arrow))
-            stats.seconds_by_step.update(result.seconds_by_step)
             emit({"event": "chunk", "file": f.relpath, "documents": len(values), "bytes": 0})
             row += len(values)
         writer.close()

@@ -128,10 +128,7 @@ def run(
                     initargs=(rule_specs,),
                 )
             )
-        for f in todo:
-            stats = _process_file(f, executor, n_workers, out_dir, dropped_dir, field, on_invalid_utf8, strict, emit)
-            manifest.record(f, stats)
-            emit({"event": "file", "file": f.relpath, "bytes": f.size, "documents": stats.total})
+        _run_files(todo, executor, n_workers, out_dir, dropped_dir, field, on_invalid_utf8, strict, manifest, emit)
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
@@ -179,45 +176,72 @@ class _FileOutputs:
 
     def __init__(self, f: InputFile, out_dir: Path, dropped_dir: Path) -> None:
         self.f = f
-        self.main_path = out_dir / f.relpath
-        self.main: AtomicWriter | None = None
-        self.side_paths = {
+        self.paths = {
+            "main": out_dir / f.relpath,
             "dropped": dropped_dir / f"{f.relpath}.jsonl",
             "quarantined": out_dir / "_quarantine" / f"{f.relpath}.jsonl",
         }
-        self.side: dict[str, AtomicWriter] = {}
+        self.writers: dict[str, AtomicWriter] = {}
 
-    def write(self, outcome: Outcome) -> None:
-        if outcome.out is not None and outcome.out:
-            if self.main is None:
-                self.main = AtomicWriter(self.main_path, self.f.suffix)
-            self.main.write(outcome.out)
-        if outcome.side is not None:
-            if outcome.status not in self.side:
-                self.side[outcome.status] = AtomicWriter(self.side_paths[outcome.status])
-            self.side[outcome.status].write(outcome.side)
+    def write(self, which: str, data: bytes) -> None:
+        if not data:
+            return
+        if which not in self.writers:
+            self.writers[which] = AtomicWriter(self.paths[which], self.f.suffix if which == "main" else "")
+        self.writers[which].write(data)
 
     def commit(self) -> None:
-        for status, path in self.side_paths.items():
-            if status in self.side:
-                self.side[status].commit()
+        if "main" not in self.writers and self.f.kind == "jsonl":  # an empty file keeps the tree complete
+            self.writers["main"] = AtomicWriter(self.paths["main"], self.f.suffix)
+        for which in ("dropped", "quarantined", "main"):  # the main output last: it marks the file as done
+            if which in self.writers:
+                self.writers[which].commit()
             else:
-                path.unlink(missing_ok=True)  # stale from an earlier run of other input
-        if self.main is None and self.f.kind == "jsonl":
-            self.main = AtomicWriter(self.main_path, self.f.suffix)  # an empty file keeps the tree complete
-        if self.main is not None:
-            self.main.commit()
-        else:
-            self.main_path.unlink(missing_ok=True)
+                self.paths[which].unlink(missing_ok=True)  # stale from an earlier run
 
     def abort(self) -> None:
-        for writer in [self.main, *self.side.values()]:
-            if writer is not None:
-                writer.abort()
+        for writer in self.writers.values():
+            writer.abort()
 
 
-def _process_file(
-    f: InputFile,
+class _FileRun:
+    """One input file in flight: its outputs and stats, absorbing chunk results in order."""
+
+    def __init__(self, f: InputFile, out_dir: Path, dropped_dir: Path, strict: bool) -> None:
+        self.f = f
+        self.strict = strict
+        self.stats = Stats()
+        self.outputs = _FileOutputs(f, out_dir, dropped_dir)
+
+    def absorb(self, result: ChunkResult | None, problem: Outcome | None) -> None:
+        if result is not None:
+            if self.strict and result.first_problem is not None:
+                line, message = result.first_problem
+                raise InputError(self.f.relpath, message, line)
+            self.stats.merge(result.stats)
+            self.outputs.write("main", result.out)
+            self.outputs.write("dropped", result.dropped)
+            self.outputs.write("quarantined", result.quarantined)
+        if problem is not None:  # the byte stream broke after this chunk
+            record = json.loads(problem.side or b"{}")
+            if self.strict:
+                raise InputError(self.f.relpath, record.get("problem", "unreadable input"), record.get("line"))
+            self.stats.add(problem)
+            self.outputs.write("quarantined", problem.side or b"")
+
+
+def _with_last(chunks: Iterator[Any]) -> Iterator[tuple[Any, bool]]:
+    previous = None
+    for chunk in chunks:
+        if previous is not None:
+            yield previous, False
+        previous = chunk
+    if previous is not None:
+        yield previous, True
+
+
+def _run_files(
+    todo: list[InputFile],
     executor: Any,
     n_workers: int,
     out_dir: Path,
@@ -225,41 +249,53 @@ def _process_file(
     field: str,
     policy: str,
     strict: bool,
+    manifest: Manifest,
     emit: Progress,
-) -> Stats:
-    if f.kind == "parquet":
-        from cleaner.parquet_io import process_parquet
+) -> None:
+    """Clean files with chunks of several files in flight at once; commit each file in input order."""
+    pending: deque[tuple[_FileRun, Future[ChunkResult] | None, Outcome | None, int, int, bool]] = deque()
+    in_flight: dict[str, _FileRun] = {}
 
-        return process_parquet(f, executor, out_dir, dropped_dir, field, policy, strict, emit)
-    stats = Stats()
-    outputs = _FileOutputs(f, out_dir, dropped_dir)
-    pending: deque[tuple[Future[ChunkResult], Outcome | None, int]] = deque()
+    def finish(run: _FileRun) -> None:
+        run.outputs.commit()
+        manifest.record(run.f, run.stats)
+        in_flight.pop(run.f.relpath, None)
+        emit({"event": "file", "file": run.f.relpath, "bytes": 0, "documents": run.stats.total})
 
     def drain(limit: int) -> None:
         while len(pending) > limit:
-            future, problem, size = pending.popleft()
-            result = future.result()
-            for outcome in [*result.outcomes, *([problem] if problem else [])]:
-                if strict and outcome.status == "quarantined":
-                    record = json.loads(outcome.side or b"{}")
-                    raise InputError(f.relpath, record.get("problem", "unreadable input"), record.get("line"))
-                stats.add(outcome)
-                outputs.write(outcome)
-            stats.seconds_by_step.update(result.seconds_by_step)
-            emit({"event": "chunk", "file": f.relpath, "documents": len(result.outcomes), "bytes": size})
+            run, future, problem, size, count, last = pending.popleft()
+            run.absorb(future.result() if future is not None else None, problem)
+            emit({"event": "chunk", "file": run.f.relpath, "documents": count, "bytes": size})
+            if last:
+                finish(run)
 
     try:
-        for items, problem, size in _chunks(f):
-            pending.append(
-                (executor.submit(clean_chunk, f.kind, f.relpath, items, field, policy, strict), problem, size)
-            )
-            drain(2 * n_workers)
+        for f in todo:
+            if f.kind == "parquet":
+                from cleaner.parquet_io import process_parquet
+
+                drain(0)
+                manifest.record(f, process_parquet(f, executor, out_dir, dropped_dir, field, policy, strict, emit))
+                emit({"event": "file", "file": f.relpath, "bytes": f.size, "documents": 0})
+                continue
+            run = _FileRun(f, out_dir, dropped_dir, strict)
+            in_flight[f.relpath] = run
+            submitted = False
+            for (items, problem, size), last in _with_last(_chunks(f)):
+                future = (
+                    executor.submit(clean_chunk, f.kind, f.relpath, items, field, policy, strict) if items else None
+                )
+                pending.append((run, future, problem, size, len(items), last))
+                submitted = True
+                drain(2 * n_workers)
+            if not submitted:  # an empty file
+                pending.append((run, None, None, 0, 0, True))
         drain(0)
-        outputs.commit()
     except BaseException:
-        outputs.abort()
+        for run in in_flight.values():
+            run.outputs.abort()
         raise
-    return stats
 
 
 def _report(
