@@ -260,13 +260,22 @@ def _run_files(
         run.outputs.commit()
         manifest.record(run.f, run.stats)
         in_flight.pop(run.f.relpath, None)
-        emit({"event": "file", "file": run.f.relpath, "bytes": 0, "documents": run.stats.total})
+        compressed = run.f.suffix.endswith((".gz", ".zst"))  # their chunks report decompressed bytes
+        emit(
+            {
+                "event": "file",
+                "file": run.f.relpath,
+                "bytes": run.f.size if compressed else 0,
+                "documents": run.stats.total,
+            }
+        )
 
     def drain(limit: int) -> None:
         while len(pending) > limit:
             run, future, problem, size, count, last = pending.popleft()
             run.absorb(future.result() if future is not None else None, problem)
-            emit({"event": "chunk", "file": run.f.relpath, "documents": count, "bytes": size})
+            compressed = run.f.suffix.endswith((".gz", ".zst"))
+            emit({"event": "chunk", "file": run.f.relpath, "documents": count, "bytes": 0 if compressed else size})
             if last:
                 finish(run)
 
