@@ -46,7 +46,7 @@ class ProgressDisplay:
             elif kind in ("chunk", "file") and self.task is not None:
                 self.bar.update(
                     self.task,
-                    advance=event["bytes"] if kind == "chunk" else 0,
+                    advance=event["bytes"],
                     docs=self.docs,
                     rate=self.docs / elapsed,
                     description=event["file"][-40:],
