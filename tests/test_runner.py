@@ -121,10 +121,14 @@ def test_every_format_round_trips_with_fields_kept(mixed_corpus, tmp_path):
     assert "<svg" in page and "<script" not in page and "http" not in page.split("<body>")[1]
 
 
-def test_workers_one_and_two_give_identical_output(mixed_corpus, tmp_path):
+def test_workers_one_and_two_give_identical_output_library_and_cli(mixed_corpus, tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     r1 = run(mixed_corpus, one, workers=1)
-    r2 = run(mixed_corpus, two, workers=2)
+    cli = subprocess.run([sys.executable, "-m", "cleaner.cli", "run", str(mixed_corpus), "--out", str(two), "-w", "2"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert cli.returncode == 0, cli.stderr
+    r2 = json.loads((two / "_report.json").read_text())
+    assert_conserved(r1, one)
     assert_conserved(r2, two)
     assert tree_bytes(one) == tree_bytes(two)
     assert r1["documents"] == r2["documents"] and r1["edits_by_rule"] == r2["edits_by_rule"]
@@ -139,6 +143,8 @@ def test_dropped_documents_are_recorded_with_rule(tmp_path):
     write_jsonl(src / "a.jsonl", rows)
     out = tmp_path / "out"
     report = run(src, out, workers=1, dropped=tmp_path / "audit")
+    d = report["documents"]
+    assert (d["in"], d["unchanged"], d["dropped"]) == (2, 1, 1)
     assert report["drops_by_rule"] == {"empty": 1}
     audit = [json.loads(x) for x in (tmp_path / "audit" / "a.jsonl.jsonl").read_text().splitlines()]
     assert audit[0]["id"] == "gone" and audit[0]["rule"] == "empty" and audit[0]["record"] == rows[1]
