@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHash
 
-from cleaner import minhash
+from cleaner.dedup import minhash
 from cleaner.document import Document
 from cleaner.rule_schema import RepeatSettings, TypoMap
 from cleaner.steps.layout import LayoutStep

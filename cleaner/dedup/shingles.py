@@ -1,0 +1,181 @@
+"""Word n-gram shingles of many documents at once, hashed without a Python loop per token.
+
+Tokens are the lower-cased `\\w+` runs (Python's definition: alphanumeric or
+underscore). A batch of documents is joined into one string, turned into code
+points with numpy, and every token's hash is a polynomial hash computed from
+prefix sums: token boundaries, token hashes, n-gram hashes and per-document
+exact-duplicate keys are all array operations.
+
+`hash="datasketch"` instead builds each shingle as the string of its n words
+joined by spaces and hashes it with datasketch's sha1_hash32, so signatures
+are bit-identical to `datasketch.MinHash` fed those shingles.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+from hashlib import sha1
+
+import numpy as np
+
+P = np.uint64(0x100000001B3)  # odd: invertible modulo 2^64
+P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+M = np.uint64(0x9E3779B97F4A7C15)
+WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def word_table() -> np.ndarray:
+    """For each code point of the Basic Multilingual Plane: is it a `\\w` character?"""
+    table = np.fromiter((chr(c).isalnum() for c in range(0x10000)), dtype=bool, count=0x10000)
+    table[ord("_")] = True
+    return table
+
+
+def is_word(cps: np.ndarray) -> np.ndarray:
+    """`\\w` test for code points (alphanumeric or underscore, as Python's re defines it)."""
+    table = word_table()
+    astral = cps >= 0x10000
+    if not astral.any():
+        return table[cps]
+    out = table[np.where(astral, 0, cps)]
+    for cp in np.unique(cps[astral]).tolist():
+        out[cps == cp] = chr(cp).isalnum()
+    return out
+
+
+def fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+@dataclass
+class Shingled:
+    """Shingle hashes of a batch: `hashes[offsets[i]:offsets[i+1]]` belong to document i."""
+
+    hashes: np.ndarray  # uint32 for MinHash input
+    offsets: np.ndarray  # len = documents + 1
+    exact_keys: np.ndarray  # uint64 per document: equal for documents with the same token sequence
+    tokens: np.ndarray  # token count per document
+
+
+def _powers(n: int, base: np.uint64) -> np.ndarray:
+    out = np.full(n, base, dtype=np.uint64)
+    if n:
+        out[0] = np.uint64(1)
+    with np.errstate(over="ignore"):
+        return np.cumprod(out, dtype=np.uint64)
+
+
+def shingle_batch(texts: list[str], n: int = 5) -> Shingled:
+    """Fast shingles: token hashes from prefix sums, n-gram hashes from shifted token arrays."""
+    joined = "\x00".join(texts).lower()
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    edges = np.diff(is_word(cps).astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    with np.errstate(over="ignore"):
+        powers = _powers(len(cps), P)
+        prefix = np.concatenate(
+            ([np.uint64(0)], np.cumsum((cps.astype(np.uint64) + np.uint64(1)) * powers, dtype=np.uint64))
+        )
+        inverse = _powers(len(cps), P_INV)
+        tokens = fmix64((prefix[ends] - prefix[starts]) * inverse[starts])
+    separators = np.flatnonzero(cps == 0)
+    doc_of = np.searchsorted(separators, starts)
+    counts = np.bincount(doc_of, minlength=len(texts))
+    token_offsets = np.concatenate(([0], np.cumsum(counts)))
+    return _ngrams(tokens, doc_of, counts, token_offsets, n, len(texts))
+
+
+def _ngrams(
+    tokens: np.ndarray, doc_of: np.ndarray, counts: np.ndarray, token_offsets: np.ndarray, n: int, n_docs: int
+) -> Shingled:
+    with np.errstate(over="ignore"):
+        grams = tokens.copy()
+        for k in range(1, n):
+            shifted = np.zeros_like(tokens)
+            shifted[:-k] = tokens[k:]
+            grams = grams * M + shifted
+        valid = np.zeros(len(tokens), dtype=bool)
+        if len(tokens) >= n:
+            valid[: len(tokens) - n + 1] = doc_of[: len(tokens) - n + 1] == doc_of[n - 1 :]
+        per_doc = np.bincount(doc_of[valid], minlength=n_docs) if len(tokens) else np.zeros(n_docs, dtype=np.int64)
+        hashes = fmix64(grams[valid])
+        # Documents shorter than n tokens: one shingle of all their tokens.
+        short = np.flatnonzero((counts > 0) & (counts < n))
+        if len(short):
+            extra = []
+            for d in short:
+                acc = np.uint64(0)
+                for t in tokens[token_offsets[d] : token_offsets[d + 1]]:
+                    acc = acc * M + t
+                extra.append(acc)
+            order_docs = np.concatenate((doc_of[valid], short))
+            hashes = np.concatenate((hashes, fmix64(np.array(extra, dtype=np.uint64))))
+            order = np.argsort(order_docs, kind="stable")
+            hashes = hashes[order]
+            per_doc = per_doc + np.bincount(short, minlength=n_docs)
+        # Exact-duplicate key: a polynomial over the document's token hashes.
+        if len(tokens):
+            position = np.arange(len(tokens), dtype=np.uint64) - token_offsets[doc_of].astype(np.uint64)
+            weighted = tokens * _pow_at(position)
+            sums = np.add.reduceat(weighted, np.minimum(token_offsets[:-1], len(tokens) - 1))
+            exact = np.where(counts > 0, fmix64(sums ^ counts.astype(np.uint64)), np.uint64(0))
+        else:
+            exact = np.zeros(n_docs, dtype=np.uint64)
+    offsets = np.concatenate(([0], np.cumsum(per_doc)))
+    return Shingled((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets, exact, counts)
+
+
+def _pow_at(exponents: np.ndarray) -> np.ndarray:
+    """Q ** e mod 2^64 for each e, by square-and-multiply over the bits (vectorised)."""
+    result = np.ones(len(exponents), dtype=np.uint64)
+    base = np.full(len(exponents), np.uint64(0xC2B2AE3D27D4EB4F), dtype=np.uint64)
+    e = exponents.copy()
+    with np.errstate(over="ignore"):
+        while e.any():
+            odd = (e & np.uint64(1)).astype(bool)
+            result[odd] *= base[odd]
+            base *= base
+            e >>= np.uint64(1)
+    return result
+
+
+def sha1_hash32(data: bytes) -> int:
+    """datasketch's default hash function."""
+    return int(struct.unpack("<I", sha1(data).digest()[:4])[0])
+
+
+def datasketch_shingles(text: str, n: int = 5) -> list[bytes]:
+    """The shingles as datasketch users build them: n lower-cased words joined by spaces, UTF-8."""
+    words = WORD.findall(text.lower())
+    if not words:
+        return []
+    if len(words) < n:
+        return [" ".join(words).encode("utf-8")]
+    return [" ".join(words[i : i + n]).encode("utf-8") for i in range(len(words) - n + 1)]
+
+
+def shingle_batch_datasketch(texts: list[str], n: int = 5) -> Shingled:
+    """Shingles hashed with sha1_hash32, for signatures bit-identical to datasketch.MinHash."""
+    per_doc = [datasketch_shingles(t, n) for t in texts]
+    hashes = np.fromiter(
+        (sha1_hash32(s) for doc in per_doc for s in doc), dtype=np.uint32, count=sum(map(len, per_doc))
+    )
+    counts = np.array([len(WORD.findall(t.lower())) for t in texts], dtype=np.int64)
+    exact = np.array(
+        [
+            int.from_bytes(sha1(" ".join(WORD.findall(t.lower())).encode()).digest()[:8], "little") if c else 0
+            for t, c in zip(texts, counts, strict=True)
+        ],
+        dtype=np.uint64,
+    )
+    offsets = np.concatenate(([0], np.cumsum([len(d) for d in per_doc])))
+    return Shingled(hashes, offsets, exact, counts)
