@@ -35,7 +35,7 @@ DOCS = st.lists(LINES | st.text(max_size=40), max_size=25).map("\n".join) | st.t
 PIPES = {name: Pipeline(load_rules(*name.split("+"))) for name in ("default", "default+spelling-en")}
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCS, st.sampled_from(sorted(PIPES)))
 def test_clean_is_idempotent_and_total(text, name):
     pipe = PIPES[name]

@@ -167,15 +167,26 @@ class UnicodeStep:
         return doc
 
     def fix_line(self, line: str, lineno: int, edits: list[Edit]) -> str:
+        """ftfy first (it needs NBSP and soft hyphens to decode mojibake such as "Ã\\xa0" = "à"), then
+        spaces and invisible characters; repeated until nothing changes, because removing a character can
+        reveal mojibake ftfy did not see before (so cleaning twice changes nothing)."""
         s = self.settings
-        if self._fix_text is not None and self.ftfy_may_change(line):
-            line = self._apply(line, self._fix_text(line, self._ftfy_config), "ftfy", lineno, edits)
-        if s.odd_spaces:
-            line = self._apply(line, ODD_SPACE_RE.sub(" ", line), "odd-spaces", lineno, edits)
-        if s.zero_width:
-            line = self._apply(line, ZERO_WIDTH_RE.sub("", line), "zero-width", lineno, edits)
+        for _ in range(4):
+            before = line
+            if self._fix_text is not None and self.ftfy_may_change(line):
+                line = self._apply(line, self._fix_text(line, self._ftfy_config), "ftfy", lineno, edits)
+            line = self._spaces(line, lineno, edits)
+            if line == before:
+                break
         if s.strip_trailing:
             line = self._apply(line, line.rstrip(" \t"), "trailing-space", lineno, edits)
+        return line
+
+    def _spaces(self, line: str, lineno: int, edits: list[Edit]) -> str:
+        if self.settings.odd_spaces:
+            line = self._apply(line, ODD_SPACE_RE.sub(" ", line), "odd-spaces", lineno, edits)
+        if self.settings.zero_width:
+            line = self._apply(line, ZERO_WIDTH_RE.sub("", line), "zero-width", lineno, edits)
         return line
 
     def _apply(self, before: str, after: str, rule: str, lineno: int, edits: list[Edit]) -> str:
