@@ -200,6 +200,8 @@ def run(
         bool, typer.Option("--restart", help="Ignore what an earlier run in OUT finished; redo everything.")
     ] = False,
     on_invalid_utf8: Annotated[str, typer.Option("--on-invalid-utf8", help="cp1252, replace or strict.")] = "cp1252",
+    dedup: Annotated[bool, typer.Option("--dedup", help="Then remove near-duplicate documents from OUT.")] = False,
+    threshold: Annotated[float, typer.Option("--threshold", help="With --dedup: Jaccard threshold.")] = 0.8,
 ) -> None:
     """Clean a corpus directory into OUT: resumable, parallel, nothing lost (see OUT/_report.html)."""
     from cleaner.report import summary_table
@@ -227,6 +229,62 @@ def run(
         )
     typer.echo(summary_table(report))
     typer.echo(f"report: {Path(out) / '_report.html'}")
+    if dedup:
+        from cleaner.dedup.corpus import dedup_corpus
+
+        result = dedup_corpus(out, out, threshold=threshold, field=field)
+        d = result["documents"]
+        typer.echo(
+            f"dedup: {d['removed']:,} of {d['in']:,} documents removed ({d['removed_exact']:,} exact, "
+            f"{d['removed_near']:,} near) in {result['clusters']:,} clusters; see {Path(out) / '_duplicates.jsonl'}"
+        )
+
+
+@app.command()
+def dedup(
+    source: Annotated[str, typer.Argument(help="Input directory (recursive), file, or glob pattern.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output directory (same relative paths and formats).")],
+    threshold: Annotated[float, typer.Option("--threshold", help="Jaccard similarity of word n-gram sets.")] = 0.8,
+    num_perm: Annotated[int, typer.Option("--num-perm", help="MinHash permutations.")] = 128,
+    ngram: Annotated[int, typer.Option("--ngram", help="Words per shingle.")] = 5,
+    keep: Annotated[str, typer.Option("--keep", help="Which copy of a cluster stays: first or longest.")] = "first",
+    index: Annotated[str | None, typer.Option("--index", help="SQLite index of earlier runs' signatures.")] = None,
+    field: Annotated[str, typer.Option("--field", help="JSONL/Parquet field holding the text.")] = "text",
+    hash_name: Annotated[str, typer.Option("--hash", help="fast, or datasketch (bit-identical signatures).")] = "fast",
+    explain: Annotated[
+        str | None, typer.Option("--explain", help="Explain why document ID was removed (reads OUT).")
+    ] = None,
+) -> None:
+    """Remove exact and near-duplicate documents (MinHash LSH); every removal is listed in OUT/_duplicates.jsonl."""
+    from cleaner.dedup.corpus import dedup_corpus
+    from cleaner.dedup.corpus import explain as explain_doc
+
+    if explain is not None:
+        typer.echo(explain_doc(out, explain))
+        return
+    if keep not in ("first", "longest"):
+        raise typer.BadParameter("choose first or longest", param_hint="--keep")
+    if hash_name not in ("fast", "datasketch"):
+        raise typer.BadParameter("choose fast or datasketch", param_hint="--hash")
+    if not 0 < threshold <= 1:
+        raise typer.BadParameter("must be in (0, 1]", param_hint="--threshold")
+    result = dedup_corpus(
+        source,
+        out,
+        threshold=threshold,
+        num_perm=num_perm,
+        ngram=ngram,
+        keep=keep,
+        field=field,
+        hash=hash_name,
+        index=index,
+    )
+    d = result["documents"]
+    typer.echo(
+        f"documents in {d['in']:,}: kept {d['kept']:,}, removed {d['removed']:,} ({d['removed_exact']:,} exact, "
+        f"{d['removed_near']:,} near) in {result['clusters']:,} clusters; unparsed (kept as is) {d['unparsed']:,}"
+    )
+    typer.echo(f"removals: {Path(out) / '_duplicates.jsonl'}   ({result['seconds']:.1f} s)")
 
 
 @app.command()

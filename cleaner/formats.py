@@ -71,11 +71,7 @@ def discover(source: str) -> tuple[list[InputFile], list[str]]:
     files, skipped = [], []
     for path in candidates:
         rel = path.relative_to(base).as_posix()
-        if (
-            rel.split("/")[0].startswith("_")
-            and (base / rel.split("/")[0]).is_dir()
-            and rel.startswith(("_dropped/", "_quarantine/"))
-        ):
+        if rel.startswith(("_dropped/", "_quarantine/")):  # a run's own audit files
             continue
         found = kind_of(path)
         if found is None:

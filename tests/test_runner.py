@@ -124,8 +124,12 @@ def test_every_format_round_trips_with_fields_kept(mixed_corpus, tmp_path):
 def test_workers_one_and_two_give_identical_output_library_and_cli(mixed_corpus, tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     r1 = run(mixed_corpus, one, workers=1)
-    cli = subprocess.run([sys.executable, "-m", "cleaner.cli", "run", str(mixed_corpus), "--out", str(two), "-w", "2"],
-                         capture_output=True, text=True, cwd=ROOT)
+    cli = subprocess.run(
+        [sys.executable, "-m", "cleaner.cli", "run", str(mixed_corpus), "--out", str(two), "-w", "2"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert cli.returncode == 0, cli.stderr
     r2 = json.loads((two / "_report.json").read_text())
     assert_conserved(r1, one)

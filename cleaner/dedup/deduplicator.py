@@ -148,6 +148,8 @@ class Deduplicator:
         self._pairs: dict[tuple[int, int], float] = {}  # verified edges (i < j) -> similarity
         self._exact_of: dict[int, int] = {}  # document -> the document it exactly duplicates
         self._pending: list[tuple[str, str]] = []
+        self._exact_key_of: list[int] = []
+        self._external = 0  # documents preloaded from an index come first
 
     # -- adding documents --------------------------------------------------------------------------
 
@@ -176,6 +178,21 @@ class Deduplicator:
             shingles = sh.hashes[sh.offsets[k] : sh.offsets[k + 1]] if self.verify == "exact" else None
             self._insert(doc_id, sigs[k], shingles, exact_keys[k], tokens[k], band_keys[k])
 
+    def preload(self, ids: list[str], sigs: np.ndarray, exact_keys: list[int], lengths: list[int]) -> None:
+        """Documents known only by signature (a persistent index): inserted before any new document,
+        verified by estimated Jaccard, and always the kept copy of their cluster."""
+        self._flush()
+        band_keys = self._band_keys(sigs).tolist()
+        for k, doc_id in enumerate(ids):
+            self._insert(doc_id, sigs[k], None, exact_keys[k], lengths[k], band_keys[k])
+        self._external = len(self.ids)
+
+    def exact_key(self, i: int) -> int:
+        return self._exact_key_of[i]
+
+    def signature_at(self, i: int) -> np.ndarray:
+        return self._sigs[i]
+
     def _band_keys(self, sigs: np.ndarray) -> np.ndarray:
         """One 64-bit key per (document, band): the band's rows mixed together."""
         r = self.rows
@@ -196,6 +213,7 @@ class Deduplicator:
         i = self._uf.add()
         self.ids.append(doc_id)
         self.lengths.append(length)
+        self._exact_key_of.append(exact_key)
         self._sigs.append(sig)
         self._shingles.append(shingles)
         if length == 0:
@@ -252,14 +270,16 @@ class Deduplicator:
         """Every removed document (by id) with the kept document of its cluster."""
         removed: dict[str, Duplicate] = {}
         for cluster_no, members in enumerate(self.clusters()):
-            kept = members[0] if self.keep == "first" else max(members, key=lambda m: (self.lengths[m], -m))
+            if self.keep == "first" or members[0] < self._external:  # earlier runs' documents stay
+                kept = members[0]
+            else:
+                kept = max(members, key=lambda m: (self.lengths[m], -m))
             for m in members:
                 if m != kept:
                     exact = self._exact_of.get(m) == kept or self._exact_of.get(kept) == m
                     sim = 1.0 if exact else self.similarity(min(m, kept), max(m, kept))
-                    removed[self.ids[m]] = Duplicate(
-                        self.ids[m], self.ids[kept], cluster_no, sim, estimated=self.verify == "estimate"
-                    )
+                    estimated = self.verify == "estimate" or self._shingles[m] is None or self._shingles[kept] is None
+                    removed[self.ids[m]] = Duplicate(self.ids[m], self.ids[kept], cluster_no, sim, estimated)
         return removed
 
     def removed_indices(self) -> set[int]:
