@@ -1,6 +1,6 @@
 """The Pipeline: ordered steps built from a RuleSet; clean one text or stream many.
 
-    unicode → boilerplate → typos → spelling → repeats → layout → quality
+    unicode → boilerplate → classifier → typos → spelling → repeats → layout → quality
 
 Every step records Edits; a document ends kept, changed, or dropped with the
 rule and reason. Timings per step accumulate in `Pipeline.seconds_by_step`.
@@ -16,6 +16,7 @@ from typing import Any
 from cleaner.document import Document, Edit, Result
 from cleaner.ruleset import RuleSet, RuleSpec, load_rules
 from cleaner.steps import DELETED, Step
+from cleaner.steps.blocks import BlockClassifierStep
 from cleaner.steps.boilerplate import BoilerplateStep
 from cleaner.steps.layout import LayoutStep
 from cleaner.steps.quality import QualityStep
@@ -31,6 +32,8 @@ def build_steps(rules: RuleSet) -> list[Step]:
     steps: list[Step] = [UnicodeStep(rules.unicode)]
     if rules.lines or rules.paragraphs:
         steps.append(BoilerplateStep(rules.lines, rules.paragraphs, rules.regex_timeout))
+    if rules.classifier is not None and rules.classifier.enabled:
+        steps.append(BlockClassifierStep(rules.classifier))
     if rules.typos:
         steps.append(TypoStep(rules.typos, rules.regex_timeout))
     if rules.spelling is not None and rules.spelling.enabled:

@@ -119,6 +119,21 @@ class SpellingSettings(RuleBase):
 
 
 @dataclass(frozen=True)
+class ClassifierSettings(RuleBase):
+    """jusText-style block classifier for web text: keeps prose blocks and the short lines that belong to them."""
+
+    enabled: bool = True
+    length_low: int = 70
+    length_high: int = 200
+    stopwords_low: float = 0.30
+    stopwords_high: float = 0.32
+    max_heading_distance: int = 200
+    heading_min_words: int = 2
+    languages: tuple[str, ...] = ()
+    stopwords: tuple[tuple[str, frozenset[str]], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class UnicodeSettings:
     """How the unicode step fixes text (ftfy options plus whitespace handling)."""
 
@@ -239,6 +254,16 @@ SPELLING_KEYS = COMMON_KEYS | {
     "min_count",
     "dominance",
     "ignore",
+}
+CLASSIFIER_KEYS = COMMON_KEYS | {
+    "enabled",
+    "length_low",
+    "length_high",
+    "stopwords_low",
+    "stopwords_high",
+    "max_heading_distance",
+    "heading_min_words",
+    "languages",
 }
 UNICODE_KEYS = {
     "ftfy",
@@ -400,4 +425,38 @@ def unicode_settings(raw: dict[str, Any], path: str) -> UnicodeSettings:
         zero_width=t.get("zero_width", bool, True),
         strip_trailing=t.get("strip_trailing", bool, True),
         max_blank_lines=t.positive_int("max_blank_lines", 1) or 0,
+    )
+
+
+def classifier_settings(
+    raw: dict[str, Any], path: str, stopwords: dict[str, list[str]] | None = None
+) -> ClassifierSettings:
+    t = _Table(raw, path, "classifier", CLASSIFIER_KEYS)
+    common = t.common()
+    low = t.get("stopwords_low", (int, float), 0.30)
+    high = t.get("stopwords_high", (int, float), 0.32)
+    if not 0 <= low <= high <= 1:
+        t.fail("need 0 <= stopwords_low <= stopwords_high <= 1")
+    length_low = t.positive_int("length_low", 70) or 0
+    length_high = t.positive_int("length_high", 200) or 0
+    if length_low > length_high:
+        t.fail("need length_low <= length_high")
+    stopwords = stopwords or {}
+    languages = t.get("languages", list, sorted(stopwords))
+    for lang in languages:
+        if lang not in stopwords:
+            t.fail(f"language '{lang}' has no [stopwords] list (have: {', '.join(sorted(stopwords)) or 'none'})")
+    if not languages:
+        t.fail("the classifier needs at least one [stopwords] list")
+    return ClassifierSettings(
+        **common,
+        enabled=t.get("enabled", bool, True),
+        length_low=length_low,
+        length_high=length_high,
+        stopwords_low=float(low),
+        stopwords_high=float(high),
+        max_heading_distance=t.positive_int("max_heading_distance", 200) or 0,
+        heading_min_words=t.positive_int("heading_min_words", 2) or 0,
+        languages=tuple(languages),
+        stopwords=tuple((lang, frozenset(w.lower() for w in stopwords[lang])) for lang in languages),
     )

@@ -31,6 +31,7 @@ Rule = (
     | schema.TypoMap
     | schema.RepeatSettings
     | schema.SpellingSettings
+    | schema.ClassifierSettings
 )
 
 LIST_KINDS = {
@@ -40,7 +41,7 @@ LIST_KINDS = {
     "typos": schema.typo_map,
 }
 TABLE_KINDS = {"repeats": schema.repeat_settings, "spelling": schema.spelling_settings}
-TOP_KEYS = {"meta", "unicode", *LIST_KINDS, *TABLE_KINDS}
+TOP_KEYS = {"meta", "unicode", "stopwords", "classifier", *LIST_KINDS, *TABLE_KINDS}
 META_KEYS = {"name", "description", "extends", "disable", "regex_timeout"}
 
 
@@ -87,6 +88,7 @@ class RuleSet:
     spelling: schema.SpellingSettings | None
     unicode: schema.UnicodeSettings
     regex_timeout: float = DEFAULT_TIMEOUT
+    classifier: schema.ClassifierSettings | None = None
 
     def rules(self) -> Iterator[tuple[str, Rule]]:
         """Every rule with its kind, in pipeline order."""
@@ -94,6 +96,8 @@ class RuleSet:
             yield "paragraph", p
         for line in self.lines:
             yield "line", line
+        if self.classifier is not None:
+            yield "classifier", self.classifier
         for t in self.typos:
             yield "typos", t
         if self.spelling is not None:
@@ -117,6 +121,8 @@ class _Merger:
         self.rules: dict[str, tuple[str, Any]] = {}  # id -> (kind, compiled rule), in order
         self.tables: dict[str, tuple[dict[str, Any], str]] = {}  # kind -> (merged raw, last path)
         self.unicode: dict[str, Any] = {}
+        self.stopwords: dict[str, list[str]] = {}
+        self.classifier: tuple[dict[str, Any], str] | None = None
         self.unicode_path = "<defaults>"
         self.files: list[str] = []
         self.name = ""
@@ -205,6 +211,18 @@ class _Merger:
             merged = dict(self.tables.get(kind, ({}, where))[0])
             merged.update(raw)
             self.tables[kind] = (merged, where)
+        stopwords = data.get("stopwords", {})
+        if not isinstance(stopwords, dict) or not all(
+            isinstance(v, list) and all(isinstance(w, str) for w in v) for v in stopwords.values()
+        ):
+            raise RuleFileError(path, "[stopwords] must map language codes to lists of words")
+        self.stopwords.update(stopwords)
+        if "classifier" in data:
+            if not isinstance(data["classifier"], dict):
+                raise RuleFileError(path, "[classifier] must be a single table")
+            merged = dict(self.classifier[0]) if self.classifier else {}
+            merged.update(data["classifier"])
+            self.classifier = (merged, where)
         if "unicode" in data:
             if not isinstance(data["unicode"], dict):
                 raise RuleFileError(path, "[unicode] must be a table")
@@ -215,6 +233,8 @@ class _Merger:
                 del self.rules[rule_id]
             elif rule_id in self.tables:
                 del self.tables[rule_id]
+            elif self.classifier is not None and self.classifier[0].get("id") == rule_id:
+                self.classifier = None
             else:
                 raise RuleFileError(path, f"[meta] disable names '{rule_id}', which no rule loaded so far has")
 
@@ -235,6 +255,7 @@ class _Merger:
             spelling=spelling,
             unicode=schema.unicode_settings(self.unicode, self.unicode_path),
             regex_timeout=self.regex_timeout,
+            classifier=schema.classifier_settings(*self.classifier, self.stopwords) if self.classifier else None,
         )
 
 

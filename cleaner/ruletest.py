@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cleaner.document import Document
 from cleaner.rule_schema import (
+    ClassifierSettings,
     DocumentRule,
     Example,
     LineRule,
@@ -21,6 +22,7 @@ from cleaner.rule_schema import (
 )
 from cleaner.ruleset import Rule, RuleSet
 from cleaner.steps import Step
+from cleaner.steps.blocks import BlockClassifierStep
 from cleaner.steps.boilerplate import BoilerplateStep
 from cleaner.steps.layout import LayoutStep
 from cleaner.steps.quality import QualityStep
@@ -65,6 +67,8 @@ def step_for(kind: str, rule: Rule, timeout: float) -> Step:
         return RepeatStep(replace(rule, enabled=True))
     if isinstance(rule, DocumentRule):
         return QualityStep([rule], timeout)
+    if isinstance(rule, ClassifierSettings):
+        return BlockClassifierStep(replace(rule, enabled=True))
     raise ValueError(f"no step for rule kind {kind!r}")
 
 
