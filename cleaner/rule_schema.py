@@ -129,6 +129,8 @@ class ClassifierSettings(RuleBase):
     stopwords_high: float = 0.32
     max_heading_distance: int = 200
     heading_min_words: int = 2
+    region_gap: int = 0
+    region_ratio: float = 0.0
     languages: tuple[str, ...] = ()
     stopwords: tuple[tuple[str, frozenset[str]], ...] = field(default=(), compare=False, repr=False)
 
@@ -264,6 +266,8 @@ CLASSIFIER_KEYS = COMMON_KEYS | {
     "max_heading_distance",
     "heading_min_words",
     "languages",
+    "region_gap",
+    "region_ratio",
 }
 UNICODE_KEYS = {
     "ftfy",
@@ -457,6 +461,8 @@ def classifier_settings(
         stopwords_high=float(high),
         max_heading_distance=t.positive_int("max_heading_distance", 200) or 0,
         heading_min_words=t.positive_int("heading_min_words", 2) or 0,
+        region_gap=t.positive_int("region_gap", 0) or 0,
+        region_ratio=float(t.get("region_ratio", (int, float), 0.0)),
         languages=tuple(languages),
         stopwords=tuple((lang, frozenset(w.lower() for w in stopwords[lang])) for lang in languages),
     )

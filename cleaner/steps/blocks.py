@@ -63,13 +63,16 @@ class BlockClassifierStep:
         for w in words:
             counts.update(w)
         stop = self.stopwords[self.language(counts)]
-        first = [self._classify(lines[i], w, stop) for i, w in zip(blocks, words, strict=True)]
+        densities = [sum(1 for x in w if x in stop) / max(1, len(w)) for w in words]
+        first = [self._classify(lines[i], d) for i, d in zip(blocks, densities, strict=True)]
         final = self._revise(blocks, lines, words, first)
+        if self.s.region_gap:
+            final = self._main_region(blocks, lines, final)
         changed = False
         for k, i in enumerate(blocks):
             if final[k] != GOOD:
                 line = lines[i]
-                density = sum(1 for w in words[k] if w in stop) / max(1, len(words[k]))
+                density = densities[k]
                 doc.edits.append(
                     Edit(
                         self.name,
@@ -87,74 +90,117 @@ class BlockClassifierStep:
             doc.text = "\n".join(lines)
         return doc
 
-    def _classify(self, line: str, words: list[str], stop: frozenset[str]) -> str:
+    def _classify(self, line: str, density: float) -> str:
         s = self.s
         if "\u00a9" in line or "&copy" in line:
             return BAD
         length = len(line.strip())
         if length < s.length_low:
             return SHORT
-        density = sum(1 for w in words if w in stop) / max(1, len(words))
         if density >= s.stopwords_high:
             return GOOD if length > s.length_high else NEARGOOD
         return NEARGOOD if density >= s.stopwords_low else BAD
 
     def _revise(self, blocks: list[int], lines: list[str], words: list[list[str]], first: list[str]) -> list[str]:
+        """jusText's context-sensitive pass, step for step."""
         s = self.s
         n = len(blocks)
         # Lines removed by earlier rules, between blocks, count as bad neighbours.
-        removed_between = [
-            any(lines[j] == DELETED for j in range(blocks[k - 1] + 1, blocks[k])) if k else False for k in range(n)
+        removed_before = [
+            k > 0 and any(lines[j] == DELETED for j in range(blocks[k - 1] + 1, blocks[k])) for k in range(n)
         ]
+        heading = [first[k] == SHORT and self._heading_like(lines[blocks[k]], words[k]) for k in range(n)]
         classes = list(first)
 
-        def neighbour(k: int, step: int, ignore_neargood: bool, edge: str = BAD) -> str:
-            j = k
-            while True:
-                if step < 0 and removed_between[j]:
-                    return BAD
-                j += step
-                if j < 0 or j >= n:
-                    return edge
-                if step > 0 and removed_between[j]:
-                    return BAD
-                c = classes[j]
-                if c in (GOOD, BAD) or (c == NEARGOOD and not ignore_neargood):
-                    return c
+        def nearest(cls: list[str], ignore_neargood: bool, edge: str) -> tuple[list[str], list[str]]:
+            """For each block, the class of the nearest deciding block before it and after it (O(n))."""
+            wanted = (GOOD, BAD) if ignore_neargood else (GOOD, BAD, NEARGOOD)
+            before, after = [edge] * n, [edge] * n
+            current = edge
+            for k in range(n):
+                if removed_before[k]:
+                    current = BAD
+                before[k] = current
+                if cls[k] in wanted:
+                    current = cls[k]
+            current = edge
+            for k in range(n - 1, -1, -1):
+                after[k] = current
+                if cls[k] in wanted:
+                    current = cls[k]
+                if removed_before[k]:
+                    current = BAD
+            return before, after
 
-        # Heading-like short blocks followed closely by good text.
-        for k in range(n):
-            if first[k] == SHORT and self._heading_like(lines[blocks[k]], words[k]):
-                distance = 0
-                for j in range(k + 1, n):
-                    if first[j] == GOOD:
-                        classes[k] = NEARGOOD
-                        break
-                    distance += len(lines[blocks[j]])
-                    if distance > s.max_heading_distance:
-                        break
+        def good_follows(k: int, cls: list[str]) -> bool:
+            distance = 0
+            for j in range(k + 1, n):
+                if cls[j] == GOOD:
+                    return True
+                if cls[j] == SHORT and not heading[j]:  # a menu item, not more heading or byline
+                    return False
+                distance += len(lines[blocks[j]])
+                if distance > s.max_heading_distance:
+                    return False
+            return False
+
+        for k in range(n):  # good headings
+            if heading[k] and good_follows(k, first):
+                classes[k] = NEARGOOD
         revised = list(classes)
-        for k in range(n):
-            if classes[k] != SHORT:
-                continue
-            prev, nxt = neighbour(k, -1, True), neighbour(k, 1, True)
-            if prev == GOOD and nxt == GOOD:
-                revised[k] = GOOD
-            elif prev == BAD and nxt == BAD:
-                revised[k] = BAD
-            elif neighbour(k, -1, False) == NEARGOOD or neighbour(k, 1, False) == NEARGOOD:
-                revised[k] = GOOD
-            else:
-                revised[k] = BAD
+        if SHORT in classes:
+            prev_gb, next_gb = nearest(classes, True, BAD)
+            prev_any, next_any = nearest(classes, False, BAD)
+            for k in range(n):  # short blocks take their class from their neighbours
+                if classes[k] != SHORT:
+                    continue
+                prev, nxt = prev_gb[k], next_gb[k]
+                if prev == GOOD and nxt == GOOD:
+                    revised[k] = GOOD
+                elif prev == BAD and nxt == BAD:
+                    revised[k] = BAD
+                elif (prev == BAD and prev_any[k] == NEARGOOD) or (nxt == BAD and next_any[k] == NEARGOOD):
+                    revised[k] = GOOD
+                else:
+                    revised[k] = BAD
         classes = revised
         revised = list(classes)
-        for k in range(n):
-            if classes[k] == NEARGOOD:
-                # Unlike jusText, the document's edges are neutral here: one medium paragraph alone is kept.
-                prev, nxt = neighbour(k, -1, True, edge=""), neighbour(k, 1, True, edge="")
-                sides = {prev, nxt}
-                revised[k] = BAD if BAD in sides and GOOD not in sides else GOOD
+        if NEARGOOD in classes:
+            # Unlike jusText, the document's edges are neutral here: one medium paragraph alone is kept.
+            prev_gb, next_gb = nearest(classes, True, "")
+            for k in range(n):  # near-good blocks are good unless both neighbours are bad
+                if classes[k] == NEARGOOD:
+                    sides = {prev_gb[k], next_gb[k]}
+                    revised[k] = BAD if BAD in sides and GOOD not in sides else GOOD
+        for k in range(n):  # headings before good text, even when their neighbours are bad
+            if heading[k] and revised[k] == BAD and good_follows(k, revised):
+                revised[k] = GOOD
         return revised
+
+    def _main_region(self, blocks: list[int], lines: list[str], classes: list[str]) -> list[str]:
+        """Keep the run of good blocks with the most text (and runs nearly as large); drop good blocks
+        cut off from it by `region_gap` or more other blocks (comment threads, sidebars, footers)."""
+        runs: list[list[int]] = []
+        gap = self.s.region_gap
+        last_good = -gap - 1
+        for k, c in enumerate(classes):
+            if c != GOOD:
+                continue
+            if runs and k - last_good <= gap:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+            last_good = k
+        if len(runs) < 2:
+            return classes
+        size = [sum(len(lines[blocks[k]]) for k in run) for run in runs]
+        biggest = max(size)
+        out = list(classes)
+        for run, chars in zip(runs, size, strict=True):
+            if chars < self.s.region_ratio * biggest:
+                for k in run:
+                    out[k] = "off-region"
+        return out
 
     def _heading_like(self, line: str, words: list[str]) -> bool:
         return len(words) >= self.s.heading_min_words and not line.rstrip().endswith((".", "!", "?", ":", ";", ","))
