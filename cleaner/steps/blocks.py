@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
@@ -45,8 +46,7 @@ class BlockClassifierStep:
     def language(self, counts: Counter[str]) -> str:
         best, best_hits = self.s.languages[0], -1
         for lang in self.s.languages:
-            stop = self.stopwords[lang]
-            hits = sum(n for w, n in counts.items() if w in stop)
+            hits = sum(map(counts.__getitem__, counts.keys() & self.stopwords[lang]))
             if hits > best_hits:
                 best, best_hits = lang, hits
         return best
@@ -55,17 +55,24 @@ class BlockClassifierStep:
         if not self.s.enabled:
             return doc
         lines = doc.text.split("\n")
-        blocks = [i for i, line in enumerate(lines) if line.strip() and line != DELETED]
+        blocks: list[int] = []
+        removed_before: list[bool] = []  # a line removed by an earlier rule sits between this block and the last
+        removed = False
+        for i, line in enumerate(lines):
+            if line == DELETED:
+                removed = True
+            elif line.strip():
+                blocks.append(i)
+                removed_before.append(removed and len(blocks) > 1)
+                removed = False
         if not blocks:
             return doc
         words = [WORDS.findall(lines[i].lower()) for i in blocks]
-        counts: Counter[str] = Counter()
-        for w in words:
-            counts.update(w)
-        stop = self.stopwords[self.language(counts)]
-        densities = [sum(1 for x in w if x in stop) / max(1, len(w)) for w in words]
+        stop = self.stopwords[self.language(Counter(chain.from_iterable(words)))]
+        is_stop = stop.__contains__
+        densities = [sum(map(is_stop, w)) / max(1, len(w)) for w in words]
         first = [self._classify(lines[i], d) for i, d in zip(blocks, densities, strict=True)]
-        final = self._revise(blocks, lines, words, first)
+        final = self._revise(blocks, lines, words, first, removed_before)
         if self.s.region_gap:
             final = self._main_region(blocks, lines, final)
         changed = False
@@ -101,14 +108,12 @@ class BlockClassifierStep:
             return GOOD if length > s.length_high else NEARGOOD
         return NEARGOOD if density >= s.stopwords_low else BAD
 
-    def _revise(self, blocks: list[int], lines: list[str], words: list[list[str]], first: list[str]) -> list[str]:
+    def _revise(
+        self, blocks: list[int], lines: list[str], words: list[list[str]], first: list[str], removed_before: list[bool]
+    ) -> list[str]:
         """jusText's context-sensitive pass, step for step."""
         s = self.s
         n = len(blocks)
-        # Lines removed by earlier rules, between blocks, count as bad neighbours.
-        removed_before = [
-            k > 0 and any(lines[j] == DELETED for j in range(blocks[k - 1] + 1, blocks[k])) for k in range(n)
-        ]
         heading = [first[k] == SHORT and self._heading_like(lines[blocks[k]], words[k]) for k in range(n)]
         classes = list(first)
 
@@ -144,8 +149,12 @@ class BlockClassifierStep:
                     return False
             return False
 
-        for k in range(n):  # good headings
-            if heading[k] and good_follows(k, first):
+        def may_lead(k: int) -> bool:  # cheap test before the walk
+            return k + 1 < n and (first[k + 1] in (GOOD, NEARGOOD) or heading[k + 1])
+
+        headings = [k for k in range(n) if heading[k] and may_lead(k)]
+        for k in headings:  # good headings
+            if good_follows(k, first):
                 classes[k] = NEARGOOD
         revised = list(classes)
         if SHORT in classes:
@@ -172,8 +181,8 @@ class BlockClassifierStep:
                 if classes[k] == NEARGOOD:
                     sides = {prev_gb[k], next_gb[k]}
                     revised[k] = BAD if BAD in sides and GOOD not in sides else GOOD
-        for k in range(n):  # headings before good text, even when their neighbours are bad
-            if heading[k] and revised[k] == BAD and good_follows(k, revised):
+        for k in headings:  # headings before good text, even when their neighbours are bad
+            if revised[k] == BAD and good_follows(k, revised):
                 revised[k] = GOOD
         return revised
 
