@@ -34,6 +34,12 @@ WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 
 
+def continues(previous: str, line: str) -> bool:
+    """Whether `line` continues the paragraph of `previous` (text broken at an inline link or tag):
+    it starts in lower case and the previous line does not end a sentence."""
+    return line.lstrip()[:1].islower() and not previous.rstrip().endswith((".", "!", "?", ":", '"', "”"))
+
+
 class BlockClassifierStep:
     """Drops the lines the classifier finds to be boilerplate; records the class and why."""
 
@@ -55,44 +61,40 @@ class BlockClassifierStep:
         if not self.s.enabled:
             return doc
         lines = doc.text.split("\n")
-        blocks: list[int] = []
-        removed_before: list[bool] = []  # a line removed by an earlier rule sits between this block and the last
+        units: list[list[int]] = []  # lines of one paragraph; a paragraph broken at inline links is one unit
+        removed_before: list[bool] = []  # a line removed by an earlier rule sits between this unit and the last
         removed = False
         for i, line in enumerate(lines):
             if line == DELETED:
                 removed = True
             elif line.strip():
-                blocks.append(i)
-                removed_before.append(removed and len(blocks) > 1)
+                if units and not removed and continues(lines[units[-1][-1]], line):
+                    units[-1].append(i)
+                else:
+                    units.append([i])
+                    removed_before.append(removed and len(units) > 1)
                 removed = False
-        if not blocks:
+        if not units:
             return doc
-        words = [WORDS.findall(lines[i].lower()) for i in blocks]
+        texts = [" ".join(lines[i].strip() for i in unit) for unit in units]
+        words = [WORDS.findall(t.lower()) for t in texts]
         stop = self.stopwords[self.language(Counter(chain.from_iterable(words)))]
         is_stop = stop.__contains__
         densities = [sum(map(is_stop, w)) / max(1, len(w)) for w in words]
-        first = [self._classify(lines[i], d) for i, d in zip(blocks, densities, strict=True)]
-        final = self._revise(blocks, lines, words, first, removed_before)
+        first = [self._classify(t, d) for t, d in zip(texts, densities, strict=True)]
+        order = list(range(len(units)))
+        final = self._revise(order, texts, words, first, removed_before)
         if self.s.region_gap:
-            final = self._main_region(blocks, lines, final)
+            final = self._main_region(order, texts, final)
         changed = False
-        for k, i in enumerate(blocks):
-            if final[k] != GOOD:
-                line = lines[i]
-                density = densities[k]
-                doc.edits.append(
-                    Edit(
-                        self.name,
-                        self.s.id,
-                        "drop",
-                        i + 1,
-                        line,
-                        "",
-                        f"{first[k]} -> {final[k]}: {len(line)} chars, stopwords {density:.2f}",
-                    )
-                )
+        for k, unit in enumerate(units):
+            if final[k] == GOOD:
+                continue
+            note = f"{first[k]} -> {final[k]}: {len(texts[k])} chars, stopwords {densities[k]:.2f}"
+            for i in unit:
+                doc.edits.append(Edit(self.name, self.s.id, "drop", i + 1, lines[i], "", note))
                 lines[i] = DELETED
-                changed = True
+            changed = True
         if changed:
             doc.text = "\n".join(lines)
         return doc
