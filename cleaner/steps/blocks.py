@@ -15,9 +15,10 @@ lines of the text, and the algorithm is the same:
    `max_heading_distance` characters by a good block is good (titles,
    bylines, section headings).
 
-Lines that other rules already removed count as bad neighbours. The document's
-language is the one whose stopwords it uses most; every threshold and the
-stopword lists are in the rule file ([classifier], [stopwords]).
+Lines that other rules already removed count as bad neighbours. A block's
+stopword share is taken in each language the document uses (most stopword hits,
+and any other with a quarter as many), the highest counting; every threshold
+and the stopword lists are in the rule file ([classifier], [stopwords]).
 """
 
 from __future__ import annotations
@@ -49,13 +50,13 @@ class BlockClassifierStep:
         self.s = settings
         self.stopwords = dict(settings.stopwords)
 
-    def language(self, counts: Counter[str]) -> str:
-        best, best_hits = self.s.languages[0], -1
-        for lang in self.s.languages:
-            hits = sum(map(counts.__getitem__, counts.keys() & self.stopwords[lang]))
-            if hits > best_hits:
-                best, best_hits = lang, hits
-        return best
+    def languages(self, counts: Counter[str]) -> list[str]:
+        """The languages a document uses: the one whose stopwords it uses most, and any other with at least
+        a quarter as many hits (a page with a German and a French article has both)."""
+        hits = {lang: sum(map(counts.__getitem__, counts.keys() & self.stopwords[lang])) for lang in self.s.languages}
+        top = max(hits.values())
+        present = [lang for lang in self.s.languages if hits[lang] >= max(1, 0.25 * top)]
+        return present or [self.s.languages[0]]
 
     def __call__(self, doc: Document) -> Document:
         if not self.s.enabled:
@@ -78,9 +79,8 @@ class BlockClassifierStep:
             return doc
         texts = [" ".join(lines[i].strip() for i in unit) for unit in units]
         words = [WORDS.findall(t.lower()) for t in texts]
-        stop = self.stopwords[self.language(Counter(chain.from_iterable(words)))]
-        is_stop = stop.__contains__
-        densities = [sum(map(is_stop, w)) / max(1, len(w)) for w in words]
+        present = [self.stopwords[lang].__contains__ for lang in self.languages(Counter(chain.from_iterable(words)))]
+        densities = [max(sum(map(is_stop, w)) for is_stop in present) / max(1, len(w)) for w in words]
         first = [self._classify(t, d) for t, d in zip(texts, densities, strict=True)]
         order = list(range(len(units)))
         final = self._revise(order, texts, words, first, removed_before)

@@ -1,0 +1,107 @@
+"""Cleaning quality on the web pages dev set: the metric of ../shared/corpora/README.md, one table.
+
+    bench/.venv-bench/bin/python bench/bench_quality.py
+
+Systems side by side: the input unchanged, datatrove's C4QualityFilter as a line filter
+(min_num_sentences=-1; datatrove is installed in the benchmark environment, not a dependency),
+cleaner `default`, cleaner `web`, and (as a ceiling, it reads the HTML) trafilatura's output stored
+in the corpus. Metric, as ../shared/tools/quality_eval.py computes it: mean bag-of-words P/R/F1
+against `gold` over records with a non-empty gold; share of `must_keep` snippets present in the
+input that survive, and of `must_remove` snippets that disappear. Also MB/s of each system.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "web_pages.jsonl.gz"
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def bow_prf(pred: str, gold: str) -> tuple[float, float, float] | None:
+    p, g = Counter(WORD.findall(pred.lower())), Counter(WORD.findall(gold.lower()))
+    if not g:
+        return None
+    tp = sum((p & g).values())
+    prec = tp / max(1, sum(p.values())) if p else 0.0
+    rec = tp / sum(g.values())
+    return prec, rec, 0.0 if tp == 0 else 2 * prec * rec / (prec + rec)
+
+
+def norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def score(records: list[dict], outputs: dict[str, str]) -> dict[str, float]:
+    prf, keep, remove = [], [0, 0], [0, 0]
+    for r in records:
+        pred = outputs.get(r["id"], "")
+        if r.get("gold"):
+            found = bow_prf(pred, r["gold"])
+            if found:
+                prf.append(found)
+        src, out = norm(r["text"]), norm(pred)
+        for snip in r.get("must_keep") or []:
+            if norm(snip) in src:
+                keep[1] += 1
+                keep[0] += norm(snip) in out
+        for snip in r.get("must_remove") or []:
+            if norm(snip) in src:
+                remove[1] += 1
+                remove[0] += norm(snip) not in out
+    n = len(prf)
+    return {"P": sum(x[0] for x in prf) / n, "R": sum(x[1] for x in prf) / n, "F1": sum(x[2] for x in prf) / n,
+            "keep": keep[0] / keep[1], "remove": remove[0] / remove[1]}
+
+
+def c4() -> Callable[[str], str] | None:
+    try:
+        from datatrove.data import Document
+        from datatrove.pipeline.filters.c4_filters import C4QualityFilter
+    except ImportError:
+        return None
+    f = C4QualityFilter(min_num_sentences=-1)
+
+    def run(text: str) -> str:
+        doc = Document(text=text, id="x")
+        keep = f.filter(doc)
+        return doc.text if (keep if isinstance(keep, bool) else keep[0]) else ""
+
+    return run
+
+
+def main() -> None:
+    from cleaner import Pipeline
+
+    with gzip.open(DATA, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    mb = sum(len(r["text"].encode()) for r in records) / 1e6
+    systems: dict[str, Callable[[str], str] | None] = {"input unchanged": lambda t: t, "datatrove C4QualityFilter": c4()}
+    for pack in ("default", "web"):
+        pipe = Pipeline.from_rules(pack)
+        systems[f"cleaner {pack}"] = lambda t, p=pipe: p.clean(t).text
+    print(f"{'system':32s} {'P':>6s} {'R':>6s} {'F1':>6s} {'keep':>6s} {'remove':>7s} {'MB/s':>6s}")
+    for name, fn in systems.items():
+        if fn is None:
+            print(f"{name:32s} (not installed)")
+            continue
+        fn(records[0]["text"])
+        started = time.perf_counter()
+        outputs = {r["id"]: fn(r["text"]) for r in records}
+        secs = time.perf_counter() - started
+        s = score(records, outputs)
+        print(f"{name:32s} {s['P']:6.3f} {s['R']:6.3f} {s['F1']:6.3f} {s['keep']:6.3f} {s['remove']:7.3f} "
+              f"{mb / secs:6.1f}")
+    s = score(records, {r["id"]: r.get("trafilatura") or "" for r in records})
+    print(f"{'trafilatura on HTML (ceiling)':32s} {s['P']:6.3f} {s['R']:6.3f} {s['F1']:6.3f} {s['keep']:6.3f} "
+          f"{s['remove']:7.3f} {'-':>6s}")
+
+
+if __name__ == "__main__":
+    main()
