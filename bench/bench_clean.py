@@ -19,6 +19,8 @@ import statistics
 import time
 from pathlib import Path
 
+from c4_filter import c4_line_filter
+
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
 
@@ -37,22 +39,6 @@ def time_it(fn, texts: list[str], repeats: int) -> float:
     return statistics.median(runs)
 
 
-def c4_filter():
-    try:
-        from datatrove.data import Document
-        from datatrove.pipeline.filters.c4_filters import C4QualityFilter
-    except ImportError:
-        return None
-    f = C4QualityFilter(min_num_sentences=-1)
-
-    def run(text: str) -> str:
-        doc = Document(text=text, id="x")
-        keep = f.filter(doc)
-        return doc.text if (keep if isinstance(keep, bool) else keep[0]) else ""
-
-    return run
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
@@ -62,7 +48,7 @@ def main() -> None:
 
     pipe = Pipeline.from_rules(*(args.rules or ["default"]))
     systems = {f"cleaner ({'+'.join(args.rules or ['default'])})": pipe.clean}
-    c4 = c4_filter()
+    c4 = c4_line_filter()
     if c4 is not None:
         systems["datatrove C4QualityFilter"] = c4
     print(f"{'corpus':14s} {'system':32s} {'MB/s':>8s} {'docs/s':>9s} {'vs C4':>7s}")

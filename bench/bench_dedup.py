@@ -85,9 +85,10 @@ def main() -> None:
     def ours(kind):
         def run() -> None:
             for i in range(0, len(sample), 2000):
-                batch = sample[i:i + 2000]
+                batch = sample[i : i + 2000]
                 sh = (shingle_batch if kind == "fast" else shingle_batch_datasketch)(batch)
                 signatures(sh, NUM_PERM, 1)
+
         return run
 
     systems = {"datasketch MinHash.update": (plain, 1), "datasketch MinHash.bulk": (bulk, 3)}
@@ -112,9 +113,14 @@ def main() -> None:
         secs = timed(fn, repeats)
         rates[name] = len(sample) / secs
     for name, rate in rates.items():
-        ratios = "  ".join(f"{rate / other:6.1f}x {short}" for short, other in
-                           (("plain", rates["datasketch MinHash.update"]), ("bulk", rates["datasketch MinHash.bulk"]),
-                            ("rensa", rates.get("rensa RMinHash", float("nan")))))
+        ratios = "  ".join(
+            f"{rate / other:6.1f}x {short}"
+            for short, other in (
+                ("plain", rates["datasketch MinHash.update"]),
+                ("bulk", rates["datasketch MinHash.bulk"]),
+                ("rensa", rates.get("rensa RMinHash", float("nan"))),
+            )
+        )
         print(f"   {name:28s} {rate:9.0f} docs/s   {ratios}")
 
     print("2. index + cluster, all 21,578 Reuters docs (signatures precomputed for datasketch)")
@@ -132,12 +138,15 @@ def main() -> None:
     d = Deduplicator(threshold=0.8, num_perm=NUM_PERM).add_many((str(i), t) for i, t in enumerate(corpus))
     d.duplicates()
     t_total = time.perf_counter() - started
-    sh_time = timed(lambda: [signatures(shingle_batch(corpus[i:i + 2000]), NUM_PERM, 1)
-                             for i in range(0, len(corpus), 2000)], 1)
+    sh_time = timed(
+        lambda: [signatures(shingle_batch(corpus[i : i + 2000]), NUM_PERM, 1) for i in range(0, len(corpus), 2000)], 1
+    )
     t_ours = t_total - sh_time
     print(f"   datasketch MinHashLSH insert+query        {t_lsh:6.2f} s")
-    print(f"   cleaner LSH + verify + union-find         {t_ours:6.2f} s  ({t_lsh / t_ours:.1f}x; total with "
-          f"signatures {t_total:.2f} s = {len(corpus) / t_total:.0f} docs/s)")
+    print(
+        f"   cleaner LSH + verify + union-find         {t_ours:6.2f} s  ({t_lsh / t_ours:.1f}x; total with "
+        f"signatures {t_total:.2f} s = {len(corpus) / t_total:.0f} docs/s)"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         from cleaner.dedup.index import SignatureIndex
@@ -146,8 +155,10 @@ def main() -> None:
         idx = SignatureIndex(path, d)
         idx.save_new(d.duplicates())
         n = sqlite3.connect(path).execute("SELECT COUNT(*) FROM docs").fetchone()[0]
-        print(f"3. persistent index: {path.stat().st_size / n:.0f} bytes per document on disk "
-              f"({n} docs; the signature itself is {NUM_PERM * 4} bytes)")
+        print(
+            f"3. persistent index: {path.stat().st_size / n:.0f} bytes per document on disk "
+            f"({n} docs; the signature itself is {NUM_PERM * 4} bytes)"
+        )
 
     print("4. scaling (Reuters repeated with 5% of words dropped per copy), cleaner end to end")
     for size in [int(x) for x in args.scale.split(",")]:

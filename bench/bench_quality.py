@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from c4_filter import c4_line_filter
+
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "web_pages.jsonl.gz"
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -56,24 +58,13 @@ def score(records: list[dict], outputs: dict[str, str]) -> dict[str, float]:
                 remove[1] += 1
                 remove[0] += norm(snip) not in out
     n = len(prf)
-    return {"P": sum(x[0] for x in prf) / n, "R": sum(x[1] for x in prf) / n, "F1": sum(x[2] for x in prf) / n,
-            "keep": keep[0] / keep[1], "remove": remove[0] / remove[1]}
-
-
-def c4() -> Callable[[str], str] | None:
-    try:
-        from datatrove.data import Document
-        from datatrove.pipeline.filters.c4_filters import C4QualityFilter
-    except ImportError:
-        return None
-    f = C4QualityFilter(min_num_sentences=-1)
-
-    def run(text: str) -> str:
-        doc = Document(text=text, id="x")
-        keep = f.filter(doc)
-        return doc.text if (keep if isinstance(keep, bool) else keep[0]) else ""
-
-    return run
+    return {
+        "P": sum(x[0] for x in prf) / n,
+        "R": sum(x[1] for x in prf) / n,
+        "F1": sum(x[2] for x in prf) / n,
+        "keep": keep[0] / keep[1],
+        "remove": remove[0] / remove[1],
+    }
 
 
 def main() -> None:
@@ -82,7 +73,10 @@ def main() -> None:
     with gzip.open(DATA, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     mb = sum(len(r["text"].encode()) for r in records) / 1e6
-    systems: dict[str, Callable[[str], str] | None] = {"input unchanged": lambda t: t, "datatrove C4QualityFilter": c4()}
+    systems: dict[str, Callable[[str], str] | None] = {
+        "input unchanged": lambda t: t,
+        "datatrove C4QualityFilter": c4_line_filter(),
+    }
     for pack in ("default", "web"):
         pipe = Pipeline.from_rules(pack)
         systems[f"cleaner {pack}"] = lambda t, p=pipe: p.clean(t).text
@@ -96,11 +90,15 @@ def main() -> None:
         outputs = {r["id"]: fn(r["text"]) for r in records}
         secs = time.perf_counter() - started
         s = score(records, outputs)
-        print(f"{name:32s} {s['P']:6.3f} {s['R']:6.3f} {s['F1']:6.3f} {s['keep']:6.3f} {s['remove']:7.3f} "
-              f"{mb / secs:6.1f}")
+        print(
+            f"{name:32s} {s['P']:6.3f} {s['R']:6.3f} {s['F1']:6.3f} {s['keep']:6.3f} {s['remove']:7.3f} "
+            f"{mb / secs:6.1f}"
+        )
     s = score(records, {r["id"]: r.get("trafilatura") or "" for r in records})
-    print(f"{'trafilatura on HTML (ceiling)':32s} {s['P']:6.3f} {s['R']:6.3f} {s['F1']:6.3f} {s['keep']:6.3f} "
-          f"{s['remove']:7.3f} {'-':>6s}")
+    print(
+        f"{'trafilatura on HTML (ceiling)':32s} {s['P']:6.3f} {s['R']:6.3f} {s['F1']:6.3f} {s['keep']:6.3f} "
+        f"{s['remove']:7.3f} {'-':>6s}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def build(root: Path, copies: int) -> tuple[int, int]:
     docs = size = 0
     for copy in range(copies):
         for start in range(0, len(rows), 1000):
-            part = rows[start:start + 1000]
+            part = rows[start : start + 1000]
             payload = "".join(json.dumps({"id": f"{r['id']}#{copy}", "text": r["text"]}) + "\n" for r in part)
             with gzip.open(root / f"c{copy:02d}-{start // 1000:02d}.jsonl.gz", "wt", encoding="utf-8") as out:
                 out.write(payload)
@@ -49,11 +49,14 @@ def measure(src: Path, workers: int, repeats: int) -> tuple[float, float]:
         shutil.rmtree(out, ignore_errors=True)
         cmd = [sys.executable, "-m", "cleaner.cli", "run", str(src), "--out", str(out), "-w", str(workers)]
         # A fresh parent per run, so RUSAGE_CHILDREN's peak belongs to this run only.
-        probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-                 f"subprocess.run({cmd!r}, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-                 "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-        secs, rss_kb = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
-                                      text=True).stdout.split()
+        probe = (
+            "import resource, subprocess, sys, time; t = time.perf_counter(); "
+            f"subprocess.run({cmd!r}, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
+        secs, rss_kb = subprocess.run(
+            [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+        ).stdout.split()
         times.append(float(secs))
         peaks.append(int(rss_kb) / 1024)
     return statistics.median(times), max(peaks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from cleaner.document import Document
+from cleaner.document import Document, Edit
 
 DELETED = "\x00"
 
@@ -19,6 +19,11 @@ class Step(Protocol):
     name: str
 
     def __call__(self, doc: Document) -> Document | None: ...
+
+
+def timeout_edit(step: str, rule_id: str, seconds: float) -> Edit:
+    """The record of a pattern that ran over its time limit and was skipped for this document."""
+    return Edit(step, rule_id, "timeout", None, "", "", f"pattern ran over {seconds}s; rule skipped for this document")
 
 
 def line_span(text: str, pos: int) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
 from cleaner.prefilter import required_literals
 from cleaner.rule_schema import LineRule, ParagraphRule
-from cleaner.steps import DELETED, line_span
+from cleaner.steps import DELETED, line_span, timeout_edit
 
 WORD = regex.compile(r"\w")
 BLANK_LINE = regex.compile(r"\n[ \t]*\n")
@@ -114,22 +114,7 @@ class _Scanner:
                     pos = lowered.find(literal, counted_to)
         starts = list(accumulate((len(line) + 1 for line in lines), initial=0)) if self.unfiltered else []
         for n, rule in self.unfiltered:
-            try:
-                hits = self._scan(rule.compiled, text)
-            except TimeoutError:
-                edits.append(
-                    Edit(
-                        self.step,
-                        rule.id,
-                        "timeout",
-                        None,
-                        "",
-                        "",
-                        f"pattern ran over {self.timeout}s; rule skipped for this document",
-                    )
-                )
-                continue
-            for pos in hits:
+            for pos in self._scan(rule, text, edits):
                 found.setdefault(bisect_right(starts, pos) - 1, set()).add(n)
         return found
 
@@ -142,35 +127,27 @@ class _Scanner:
         for _, rule, needed in self.patterns:
             if needed is not None and not any(lit in lowered for lit in needed):
                 continue
-            try:
-                found.extend(self._scan(rule.compiled, text))
-            except TimeoutError:
-                edits.append(
-                    Edit(
-                        self.step,
-                        rule.id,
-                        "timeout",
-                        None,
-                        "",
-                        "",
-                        f"pattern ran over {self.timeout}s; rule skipped for this document",
-                    )
-                )
+            found.extend(self._scan(rule, text, edits))
         return found
 
-    def _scan(self, pattern: Any, text: str) -> list[int]:
+    def _scan(self, rule: LineRule | ParagraphRule, text: str, edits: list[Edit]) -> list[int]:
+        """Start offsets of the rule's matches, one per line; a timeout is recorded and skips the rule."""
         out = []
         pos = 0
         n = len(text)
-        while pos <= n:
-            m = pattern.search(text, pos, timeout=self.timeout)
-            if m is None:
-                break
-            out.append(m.start())
-            end = text.find("\n", m.start())
-            if end < 0:
-                break
-            pos = end + 1
+        try:
+            while pos <= n:
+                m = rule.compiled.search(text, pos, timeout=self.timeout)
+                if m is None:
+                    break
+                out.append(m.start())
+                end = text.find("\n", m.start())
+                if end < 0:
+                    break
+                pos = end + 1
+        except TimeoutError:
+            edits.append(timeout_edit(self.step, rule.id, self.timeout))
+            return []
         return out
 
 
@@ -182,9 +159,7 @@ def _search(rule: LineRule | ParagraphRule, text: str, timeout: float, edits: li
     try:
         return rule.compiled.search(text, timeout=timeout)
     except TimeoutError:
-        edits.append(
-            Edit(step, rule.id, "timeout", None, "", "", f"pattern ran over {timeout}s; rule skipped for this text")
-        )
+        edits.append(timeout_edit(step, rule.id, timeout))
         return None
 
 

@@ -8,6 +8,7 @@ import regex
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import DocumentRule
+from cleaner.steps import timeout_edit
 
 SYMBOL = regex.compile(r"[^\w\s]")
 
@@ -48,9 +49,7 @@ class QualityStep:
             try:
                 why = violation(rule, doc.text, self.timeout)
             except TimeoutError:
-                doc.edits.append(
-                    Edit(self.name, rule.id, "timeout", None, "", "", f"pattern ran over {self.timeout}s; rule skipped")
-                )
+                doc.edits.append(timeout_edit(self.name, rule.id, self.timeout))
                 continue
             if why is not None:
                 doc.drop_rule = rule.id
