@@ -1,0 +1,71 @@
+"""The Ray engine gives what the local engine gives, and survives a worker failure (local Ray, 2 CPUs)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import corpus, read_jsonl
+
+from cleaner import Pipeline
+from cleaner.dedup import Deduplicator
+
+ray = pytest.importorskip("ray", reason="the Ray engine is the optional extra cleaner[ray]")
+
+
+@pytest.fixture(scope="module")
+def local_ray(tmp_path_factory):
+    from cleaner.engines.ray import FAULT_MARKER_ENV
+
+    marker = tmp_path_factory.mktemp("ray") / "failed-once"
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {FAULT_MARKER_ENV: str(marker)}},
+    )
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.execution_options.preserve_order = True  # the documented way to keep input order in outputs
+    marker.write_text("not armed")  # the retry test arms it
+    yield marker
+    ray.shutdown()
+
+
+def rows(n: int) -> list[dict]:
+    """Real Reuters records, including their natural duplicates."""
+    return [{"id": r["id"], "text": r["text"]} for r in read_jsonl(corpus("reuters21578.jsonl.gz"), limit=n)]
+
+
+def test_clean_equals_local_engine(local_ray):
+    from cleaner.engines import ray as cray
+
+    data = rows(600) + [{"id": "drop-me", "text": "Advertisement\nI agree"}]
+    got = cray.clean(ray.data.from_items(data), "default").take_all()
+    local = [Pipeline.from_rules("default").clean(r["text"]) for r in data]
+    assert [(g["id"], g["text"]) for g in got] == [
+        (r["id"], res.text) for r, res in zip(data, local, strict=True) if not res.dropped
+    ]
+    assert "drop-me" not in {g["id"] for g in got}
+
+
+def test_dedup_equals_local_engine(local_ray):
+    from cleaner.engines import ray as cray
+
+    data = rows(500)
+    deduped, kept_of = cray.dedup(ray.data.from_items(data))
+    got = [r["id"] for r in deduped.take_all()]
+    local = Deduplicator(verify="estimate").add_many((r["id"], r["text"]) for r in data).duplicates()
+    assert local, "the subset has duplicates"
+    assert got == [r["id"] for r in data if r["id"] not in local]
+    assert {data[i]["id"]: data[k]["id"] for i, k in kept_of.items()} == {k: v.kept_id for k, v in local.items()}
+
+
+def test_a_failed_batch_is_retried_without_losing_or_doubling(local_ray):
+    from cleaner.engines import ray as cray
+
+    local_ray.unlink()  # arm: the first batch cleaned now fails once
+    data = rows(300)
+    got = cray.clean(ray.data.from_items(data), "default", batch_size=50).take_all()
+    assert local_ray.read_text() == "failed once"
+    ids = [g["id"] for g in got]
+    assert len(ids) == len(set(ids)) == len(data)
+    assert ids == [r["id"] for r in data]
