@@ -38,7 +38,7 @@ def rows(n: int) -> list[dict]:
 def test_clean_equals_local_engine(local_ray):
     from cleaner.engines import ray as cray
 
-    data = rows(600) + [{"id": "drop-me", "text": "Advertisement\nI agree"}]
+    data = [*rows(600), {"id": "drop-me", "text": "Advertisement\nI agree"}]
     got = cray.clean(ray.data.from_items(data), "default").take_all()
     local = [Pipeline.from_rules("default").clean(r["text"]) for r in data]
     assert [(g["id"], g["text"]) for g in got] == [
