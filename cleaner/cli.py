@@ -201,6 +201,12 @@ def run(
     ] = False,
     on_invalid_utf8: Annotated[str, typer.Option("--on-invalid-utf8", help="cp1252, replace or strict.")] = "cp1252",
     dedup: Annotated[bool, typer.Option("--dedup", help="Then remove near-duplicate documents from OUT.")] = False,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or ray (Ray Data; pip install 'cleaner[ray]').")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster: auto, ray://host:10001.")
+    ] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="With --dedup: Jaccard threshold.")] = 0.8,
 ) -> None:
     """Clean a corpus directory into OUT: resumable, parallel, nothing lost (see OUT/_report.html)."""
@@ -212,6 +218,16 @@ def run(
         raise typer.BadParameter(f"choose one of {', '.join(POLICIES)}", param_hint="--on-invalid-utf8")
     if workers is not None and workers < 1:
         raise typer.BadParameter("must be at least 1", param_hint="--workers")
+    if engine == "ray":
+        from cleaner.engines.ray import run_corpus as run_on_ray
+
+        counts = run_on_ray(source, out, rules or ["default"], field, ray_address)
+        typer.echo(
+            f"ray: documents in {counts['in']:,}, written {counts['kept_or_changed']:,}, dropped {counts['dropped']:,}"
+        )
+        return
+    if engine != "local":
+        raise typer.BadParameter("choose local or ray", param_hint="--engine")
     from cleaner.progress import ProgressDisplay
 
     with ProgressDisplay() as progress:
@@ -254,6 +270,12 @@ def dedup(
     explain: Annotated[
         str | None, typer.Option("--explain", help="Explain why document ID was removed (reads OUT).")
     ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or ray (Ray Data; pip install 'cleaner[ray]').")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster: auto, ray://host:10001.")
+    ] = None,
 ) -> None:
     """Remove exact and near-duplicate documents (MinHash LSH); every removal is listed in OUT/_duplicates.jsonl."""
     from cleaner.dedup.corpus import dedup_corpus
@@ -268,6 +290,12 @@ def dedup(
         raise typer.BadParameter("choose fast or datasketch", param_hint="--hash")
     if not 0 < threshold <= 1:
         raise typer.BadParameter("must be in (0, 1]", param_hint="--threshold")
+    if engine == "ray":
+        from cleaner.engines.ray import dedup_corpus as dedup_on_ray
+
+        counts = dedup_on_ray(source, out, field, threshold, ray_address)
+        typer.echo(f"ray: documents in {counts['in']:,}, removed {counts['removed']:,}")
+        return
     result = dedup_corpus(
         source,
         out,

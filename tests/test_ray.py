@@ -69,3 +69,27 @@ def test_a_failed_batch_is_retried_without_losing_or_doubling(local_ray):
     ids = [g["id"] for g in got]
     assert len(ids) == len(set(ids)) == len(data)
     assert ids == [r["id"] for r in data]
+
+
+def test_cli_engine_ray_reads_and_writes_jsonl(local_ray, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    src = tmp_path / "in"
+    src.mkdir()
+    data = rows(120)
+    (src / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in data))
+    done = subprocess.run(
+        [sys.executable, "-m", "cleaner.cli", "run", str(src), "--out", str(tmp_path / "out"), "--engine", "ray"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "documents in 120, written 120" in done.stdout
+    written = [json.loads(line) for p in sorted((tmp_path / "out").glob("*.json")) for line in p.open()]
+    expected = [Pipeline.from_rules("default").clean(r["text"]).text for r in data]
+    assert sorted(w["text"] for w in written) == sorted(expected)
