@@ -5,10 +5,11 @@ once per worker from the same rule files), so documents come out identical.
 
 Dedup, without collecting the corpus on the driver:
 1. `map_batches`: word n-gram shingles -> MinHash signatures (the local code);
-2. `flat_map`: one row per (band, band key), plus one per exact-duplicate key;
-3. `groupby(band, key).map_groups`: each bucket of 2+ documents yields
-   candidate edges (first member, other member), checked by estimated Jaccard
-   from the signatures carried in the rows;
+2. `map_batches`: one row per (band, band key), plus one per exact-duplicate key;
+3. `groupby(key mod 32).map_groups`: each partition is sorted by (band, key)
+   and every bucket of 2+ documents yields candidate edges (first member,
+   other member), checked by estimated Jaccard from the signatures carried in
+   the rows;
 4. connected components of the verified edges (union-find on the driver:
    edges, not documents, come back), then a `map_batches` filter drops every
    document but the first (input order) of its cluster.
@@ -28,6 +29,7 @@ from cleaner.dedup.deduplicator import _band_multipliers, _UnionFind, signatures
 from cleaner.dedup.shingles import shingle_batch
 
 ORDINAL = "__cleaner_row"
+PARTITIONS = 32  # shuffle partitions of the band-key space
 
 
 _PIPELINES: dict[tuple[str, ...], Any] = {}  # one Pipeline per worker process and rule set
@@ -106,37 +108,53 @@ def _signature_rows(batch: dict[str, Any], field: str, num_perm: int, ngram: int
     return {ORDINAL: np.asarray(batch[ORDINAL]), "sig": list(sigs), "exact": exact, "tokens": np.asarray(sh.tokens)}
 
 
-def _band_rows(row: dict[str, Any], bands: int, rows: int) -> list[dict[str, Any]]:
-    if row["tokens"] == 0:
-        return []
-    sig = np.asarray(row["sig"], dtype=np.uint32)
+def _band_rows(batch: dict[str, Any], bands: int, rows: int) -> dict[str, Any]:
+    """Per document with words: one row per LSH band key and one for its exact-duplicate key (vectorised)."""
+    has_words = np.asarray(batch["tokens"]) > 0
+    sigs = np.stack([np.asarray(s, dtype=np.uint32) for s in batch["sig"]])[has_words] if len(has_words) else None
+    ordinals = np.asarray(batch[ORDINAL])[has_words]
+    exact = np.asarray(batch["exact"], dtype=np.int64)[has_words]
+    if sigs is None or not len(ordinals):
+        empty = np.zeros(0, dtype=np.int64)
+        return {"band": empty, "key": empty, "part": empty, ORDINAL: empty, "sig": np.zeros((0, 1), np.uint32)}
     mult = _band_multipliers(rows)
+    n = len(ordinals)
     with np.errstate(over="ignore"):
-        keys = (sig[: bands * rows].astype(np.uint64).reshape(bands, rows) * mult).sum(axis=1, dtype=np.uint64)
-    out = [
-        {"band": b, "key": int(k) & 0x7FFFFFFFFFFFFFFF, ORDINAL: row[ORDINAL], "sig": sig}
-        for b, k in enumerate(keys.tolist())
-    ]
-    out.append({"band": -1, "key": int(row["exact"]), ORDINAL: row[ORDINAL], "sig": sig})
-    return out
+        keys = (sigs[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows) * mult).sum(axis=2, dtype=np.uint64)
+    keys = (keys & np.uint64(0x7FFFFFFFFFFFFFFF)).astype(np.int64)
+    all_keys = np.concatenate([keys, exact[:, None]], axis=1)  # (n, bands + 1); the last column is the exact key
+    band = np.tile(np.append(np.arange(bands), -1), n)
+    flat = all_keys.reshape(-1)
+    return {
+        "band": band,
+        "key": flat,
+        "part": flat % PARTITIONS,
+        ORDINAL: np.repeat(ordinals, bands + 1),
+        "sig": np.repeat(sigs, bands + 1, axis=0),
+    }
 
 
-def _bucket_edges(group: Any, threshold: float) -> Any:
+def _partition_edges(group: Any, threshold: float) -> Any:
+    """Candidate edges of every bucket in one shuffle partition: sort by (band, key, row), then link each
+    bucket's later members to its first, keeping pairs whose estimated Jaccard reaches `threshold`
+    (exact-key buckets, band -1, need no check)."""
     import pandas as pd
 
-    group = group.sort_values(ORDINAL)
-    ordinals = group[ORDINAL].tolist()
-    if len(ordinals) < 2:
-        return pd.DataFrame({"a": [], "b": []}, dtype=np.int64)
-    exact = int(group["band"].iloc[0]) == -1
-    sigs = [np.asarray(s) for s in group["sig"]]
+    group = group.sort_values(["band", "key", ORDINAL], kind="stable")
+    band = group["band"].to_numpy()
+    key = group["key"].to_numpy()
+    ordinal = group[ORDINAL].to_numpy()
+    new_bucket = np.ones(len(group), dtype=bool)
+    new_bucket[1:] = (band[1:] != band[:-1]) | (key[1:] != key[:-1])
+    first = np.maximum.accumulate(np.where(new_bucket, np.arange(len(group)), 0))
+    pairs = np.flatnonzero(~new_bucket & (ordinal != ordinal[first]))
     a, b = [], []
-    for i in range(1, len(ordinals)):
-        if ordinals[i] == ordinals[0]:
-            continue
-        if exact or float(np.mean(sigs[0] == sigs[i])) >= threshold:
-            a.append(ordinals[0])
-            b.append(ordinals[i])
+    sigs = group["sig"].to_numpy()
+    for k in pairs.tolist():
+        f = int(first[k])
+        if band[k] == -1 or float(np.mean(np.asarray(sigs[f]) == np.asarray(sigs[k]))) >= threshold:
+            a.append(int(ordinal[f]))
+            b.append(int(ordinal[k]))
     return pd.DataFrame({"a": np.array(a, dtype=np.int64), "b": np.array(b, dtype=np.int64)})
 
 
@@ -175,9 +193,11 @@ def dedup(
         fn_kwargs={"field": field, "num_perm": num_perm, "ngram": ngram, "seed": seed},
         batch_format="numpy",
     )
-    band_ds = sig_ds.flat_map(_band_rows, fn_kwargs={"bands": bands, "rows": rows})
-    edges = band_ds.groupby(["band", "key"]).map_groups(
-        _bucket_edges, fn_kwargs={"threshold": threshold}, batch_format="pandas"
+    band_ds = sig_ds.map_batches(_band_rows, fn_kwargs={"bands": bands, "rows": rows}, batch_format="numpy")
+    # Shuffle by a coarse partition of the bucket key, not by bucket: a few large groups, each split into
+    # buckets by one vectorised sort, instead of one Python call per bucket.
+    edges = band_ds.groupby("part").map_groups(
+        _partition_edges, fn_kwargs={"threshold": threshold}, batch_format="pandas"
     )
     uf = _UnionFind()
     for _ in range(count):
