@@ -48,36 +48,6 @@ def hash_tokens(tokens: list[str]) -> np.ndarray:
     return np.fromiter((h(t.encode("utf-8")) for t in tokens), dtype=np.uint32, count=len(tokens))
 
 
-def ngram_hashes(token_hashes: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Combine n consecutive token hashes into n-gram hashes without crossing set boundaries.
-
-    Returns the n-gram hashes and the number of n-grams per set. A set shorter
-    than n contributes one shingle made of all its tokens.
-    """
-    if n == 1:
-        return token_hashes, lengths
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    combined = token_hashes.astype(np.uint64)
-    out = combined.copy()
-    for k in range(1, n):
-        shifted = np.zeros_like(combined)
-        shifted[:-k] = combined[k:]
-        out = out * np.uint64(0x100000001B3) ^ shifted
-    keep = np.ones(len(token_hashes), dtype=bool)
-    new_lengths = np.maximum(lengths - (n - 1), np.minimum(lengths, 1))
-    for s, e, ln in zip(starts, ends, new_lengths, strict=False):
-        keep[s + ln : e] = False
-    short = lengths < n
-    for s, e in zip(starts[short], ends[short], strict=False):
-        acc = np.uint64(0)
-        for v in combined[s:e]:
-            acc = acc * np.uint64(0x100000001B3) ^ v
-        out[s] = acc
-    folded = (out ^ (out >> np.uint64(32))).astype(np.uint32)
-    return folded[keep], new_lengths
-
-
 def signatures(hashes: np.ndarray, lengths: np.ndarray, num_perm: int, seed: int = 1) -> np.ndarray:
     """MinHash signatures, one row per set; `lengths` gives how many hashes each set has (>0)."""
     a, b = permutations(num_perm, seed)
@@ -99,19 +69,3 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 
     b, r = _optimal_param(threshold, num_perm, 0.5, 0.5)
     return int(b), int(r)
-
-
-def candidate_pairs(sigs: np.ndarray, bands: int, rows: int) -> list[tuple[int, int]]:
-    """Pairs (i < j) that share at least one LSH band."""
-    buckets: dict[bytes, list[int]] = {}
-    pairs: set[tuple[int, int]] = set()
-    for band in range(bands):
-        chunk = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
-        buckets.clear()
-        for i, row in enumerate(chunk):
-            key = row.tobytes()
-            members = buckets.setdefault(key, [])
-            for j in members:
-                pairs.add((j, i))
-            members.append(i)
-    return sorted(pairs)
