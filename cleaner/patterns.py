@@ -15,39 +15,11 @@ import regex
 DEFAULT_TIMEOUT = 1.0
 FLAGS = regex.MULTILINE | regex.V0
 
-_LEADING_FLAGS = regex.compile(r"^\(\?([aiLmsux]+)\)")
 
 
 def compile_pattern(pattern: str) -> Any:
     """Compile one user pattern; raises `regex.error` with the position of the problem."""
     return regex.compile(pattern, FLAGS)
-
-
-def scoped(pattern: str) -> str:
-    """Turn a leading global flag group `(?i)...` into a scoped `(?i:...)`.
-
-    Needed to join patterns into one alternation without one rule's flags
-    leaking into another's.
-    """
-    m = _LEADING_FLAGS.match(pattern)
-    if m:
-        return f"(?{m.group(1)}:{pattern[m.end() :]})"
-    return f"(?:{pattern})"
-
-
-def combine(patterns: Iterable[str]) -> Any | None:
-    """One alternation of many patterns, to find candidate lines in a single scan.
-
-    Returns None when the patterns cannot be joined (for example duplicate
-    group names); callers then scan with each pattern on its own.
-    """
-    parts = [scoped(p) for p in patterns]
-    if not parts:
-        return None
-    try:
-        return regex.compile("|".join(parts), FLAGS)
-    except regex.error:
-        return None
 
 
 _OUTER_NON_WORD = regex.compile(r"^[^\w]+|[^\w]+$")
