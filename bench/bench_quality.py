@@ -69,25 +69,46 @@ def score(records: list[dict], outputs: dict[str, str]) -> dict[str, float]:
 
 def main() -> None:
     from cleaner import Pipeline
+    from cleaner.document import Document
 
     with gzip.open(DATA, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     mb = sum(len(r["text"].encode()) for r in records) / 1e6
-    systems: dict[str, Callable[[str], str] | None] = {
-        "input unchanged": lambda t: t,
-        "datatrove C4QualityFilter": c4_line_filter(),
+    Outputs = dict[str, str]
+
+    def per_text(fn: Callable[[str], str] | None) -> Callable[[list[dict]], Outputs] | None:
+        return None if fn is None else (lambda recs: {r["id"]: fn(r["text"]) for r in recs})
+
+    def doc(r: dict) -> Document:
+        return Document(text=r["text"], id=r["id"], meta={"url": r.get("url")})
+
+    def corpus_run(pipe: Pipeline) -> Callable[[list[dict]], Outputs]:
+        """As `cleaner run` does it: learn corpus-level boilerplate over all records, then clean."""
+
+        def fn(recs: list[dict]) -> Outputs:
+            learned = pipe.with_learned(pipe.learn_lines(doc(r) for r in recs))
+            return {r["id"]: learned.clean(doc(r)).text for r in recs}
+
+        return fn
+
+    systems: dict[str, Callable[[list[dict]], Outputs] | None] = {
+        "input unchanged": per_text(lambda t: t),
+        "datatrove C4QualityFilter": per_text(c4_line_filter()),
     }
     for pack in ("default", "web"):
         pipe = Pipeline.from_rules(pack)
-        systems[f"cleaner {pack}"] = lambda t, p=pipe: p.clean(t).text
+        systems[f"cleaner {pack}" + (" (per document)" if pack == "web" else "")] = per_text(
+            lambda t, p=pipe: p.clean(t).text
+        )
+    systems["cleaner web (corpus run)"] = corpus_run(Pipeline.from_rules("web"))
     print(f"{'system':32s} {'P':>6s} {'R':>6s} {'F1':>6s} {'keep':>6s} {'remove':>7s} {'MB/s':>6s}")
     for name, fn in systems.items():
         if fn is None:
             print(f"{name:32s} (not installed)")
             continue
-        fn(records[0]["text"])
+        fn(records[:1])
         started = time.perf_counter()
-        outputs = {r["id"]: fn(r["text"]) for r in records}
+        outputs = fn(records)
         secs = time.perf_counter() - started
         s = score(records, outputs)
         print(

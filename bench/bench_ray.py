@@ -57,8 +57,10 @@ def main() -> None:
     print(f"{len(rows)} Reuters docs, {mb:.1f} MB; Ray start-up {startup:.1f} s (not included below)")
     print(f"{'step':8s} {'local s':>8s} {'ray s':>8s} {'local docs/s':>13s} {'ray docs/s':>11s} {'ray/local':>10s}")
     for name, local, on_ray in (("clean", local_clean, ray_clean), ("dedup", local_dedup, ray_dedup)):
-        print(f"{name:8s} {local:8.2f} {on_ray:8.2f} {len(rows) / local:13.0f} {len(rows) / on_ray:11.0f} "
-              f"{on_ray / local:9.1f}x")
+        print(
+            f"{name:8s} {local:8.2f} {on_ray:8.2f} {len(rows) / local:13.0f} {len(rows) / on_ray:11.0f} "
+            f"{on_ray / local:9.1f}x"
+        )
 
 
 if __name__ == "__main__":

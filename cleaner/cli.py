@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
@@ -75,6 +75,14 @@ def clean(
             "--on-invalid-utf8", help="cp1252 (decode stray bytes as Windows-1252), replace (U+FFFD) or strict (error)."
         ),
     ] = "cp1252",
+    corpus_lines: Annotated[
+        bool,
+        typer.Option(
+            "--corpus-lines/--no-corpus-lines",
+            help="Where the rules enable corpus-level boilerplate ([corpus_lines], as `web` does): read all "
+            "input first and remove lines seen in many documents of one site. --no-corpus-lines streams instead.",
+        ),
+    ] = True,
 ) -> None:
     """Clean text files or stdin and write the result to stdout."""
     from cleaner.pipeline import Pipeline
@@ -86,7 +94,10 @@ def clean(
     pipeline = Pipeline(load_rules(*(rules or ["default"])))
     out = sys.stdout
     failed = False
-    for name, fh in _open_inputs(files or []):
+    inputs = _open_inputs(files or [])
+    if corpus_lines and pipeline.rules.corpus_lines.min_documents:
+        pipeline, inputs = _learn_then_replay(pipeline, inputs, jsonl, field, on_invalid_utf8)
+    for name, fh in inputs:
         if jsonl:
             failed |= _clean_jsonl(pipeline, name, fh, field, explain, add_fields, keep_dropped, on_invalid_utf8)
         else:
@@ -94,6 +105,35 @@ def clean(
         out.flush()
     if failed:
         raise typer.Exit(1)
+
+
+def _learn_then_replay(
+    pipeline: object, inputs: Iterator[tuple[str, BinaryIO]], jsonl: bool, field: str, policy: str
+) -> tuple[Any, Iterator[tuple[str, BinaryIO]]]:
+    """Corpus-level boilerplate for a stream: spool the input to temporary files while counting lines,
+    then replay it through a pipeline that removes the lines seen in enough documents."""
+    import tempfile
+
+    from cleaner.corpus_lines import LineCounter, document_hashes, host_of
+    from cleaner.corpus_worker import text_and_url
+    from cleaner.pipeline import Pipeline
+    from cleaner.textin import normalize_newlines
+
+    assert isinstance(pipeline, Pipeline)
+    settings = pipeline.rules.corpus_lines
+    counter = LineCounter()
+    spooled: list[tuple[str, BinaryIO]] = []
+    for name, fh in inputs:
+        spool: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the run ends
+        items = iter(fh) if jsonl else iter([fh.read()])
+        for raw in items:
+            spool.write(raw)
+            text, url = text_and_url("jsonl" if jsonl else "text", raw, field, settings.url_field, policy)
+            if text is not None:
+                counter.add(*document_hashes(normalize_newlines(text), host_of(url), settings.max_words))
+        spool.seek(0)
+        spooled.append((name, spool))
+    return pipeline.with_learned(counter.frequent(settings.min_documents)), iter(spooled)
 
 
 def _report(name: str, result: object, explain: bool, where: str = "") -> None:
@@ -168,7 +208,8 @@ def _clean_jsonl(
             failed = True
             continue
         doc_id = record.get("id")
-        result = pipeline.clean(Document(text=value, id=str(doc_id) if doc_id is not None else None))
+        url = record.get(pipeline.rules.corpus_lines.url_field)
+        result = pipeline.clean(Document(text=value, id=str(doc_id) if doc_id is not None else None, meta={"url": url}))
         label = f"{where} [{doc_id}]" if doc_id is not None else where
         _report(name, result, explain, label)
         if result.dropped and not keep_dropped:
@@ -208,6 +249,14 @@ def run(
         str | None, typer.Option("--ray-address", help="Ray cluster: auto, ray://host:10001.")
     ] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="With --dedup: Jaccard threshold.")] = 0.8,
+    corpus_lines: Annotated[
+        bool,
+        typer.Option(
+            "--corpus-lines/--no-corpus-lines",
+            help="Where the rules enable corpus-level boilerplate ([corpus_lines], as `web` does): a first pass "
+            "counts lines per site, the cleaning pass removes those seen in many documents.",
+        ),
+    ] = True,
 ) -> None:
     """Clean a corpus directory into OUT: resumable, parallel, nothing lost (see OUT/_report.html)."""
     from cleaner.report import summary_table
@@ -220,6 +269,13 @@ def run(
         raise typer.BadParameter("must be at least 1", param_hint="--workers")
     if engine == "ray":
         from cleaner.engines.ray import run_corpus as run_on_ray
+        from cleaner.ruleset import load_rules
+
+        if corpus_lines and load_rules(*(rules or ["default"])).corpus_lines.min_documents:
+            _err(
+                "cleaner: warning: --engine ray does not count corpus-level boilerplate yet; run "
+                "`cleaner learn-boilerplate` and pass the file it writes with --rules"
+            )
 
         counts = run_on_ray(source, out, rules or ["default"], field, ray_address)
         typer.echo(
@@ -242,6 +298,7 @@ def run(
             on_invalid_utf8=on_invalid_utf8,
             restart=restart,
             progress=progress,
+            corpus_lines=corpus_lines,
         )
     typer.echo(summary_table(report))
     typer.echo(f"report: {Path(out) / '_report.html'}")
@@ -254,6 +311,43 @@ def run(
             f"dedup: {d['removed']:,} of {d['in']:,} documents removed ({d['removed_exact']:,} exact, "
             f"{d['removed_near']:,} near) in {result['clusters']:,} clusters; see {Path(out) / '_duplicates.jsonl'}"
         )
+
+
+@app.command("learn-boilerplate")
+def learn_boilerplate(
+    source: Annotated[str, typer.Argument(help="Corpus: directory (recursive), file, or glob pattern.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The rule file to write (e.g. rules/learned.toml).")],
+    rules: RulesOption = None,
+    min_documents: Annotated[
+        int | None,
+        typer.Option("--min-documents", "-n", help="Seen in at least this many documents of a site (default: rules)."),
+    ] = None,
+    field: Annotated[str, typer.Option("--field", help="JSONL/Parquet field holding the text.")] = "text",
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes.")] = None,
+    on_invalid_utf8: Annotated[str, typer.Option("--on-invalid-utf8", help="cp1252, replace or strict.")] = "cp1252",
+) -> None:
+    """Find lines repeated across many documents of one site and write them as a reviewable rule file."""
+    import os
+
+    from cleaner.formats import discover
+    from cleaner.learned_rules import collect, render, write
+    from cleaner.ruleset import load_rules
+    from cleaner.runner import learn_lines
+
+    specs = rules or ["web"]
+    ruleset = load_rules(*specs)
+    n = min_documents if min_documents is not None else (ruleset.corpus_lines.min_documents or 3)
+    if n < 2:
+        raise typer.BadParameter("must be at least 2", param_hint="--min-documents")
+    files, _skipped = discover(source)
+    n_workers = max(1, workers or os.cpu_count() or 1)
+    learned, figures = learn_lines(files, specs, n_workers, field, on_invalid_utf8, n)
+    sites = collect(files, learned, field, ruleset.corpus_lines.url_field, on_invalid_utf8)
+    write(Path(output), render(sites, learned, source, n, figures["documents_counted"]))
+    typer.echo(
+        f"{len(learned):,} boilerplate lines from {len(sites):,} site(s) in {figures['documents_counted']:,} documents "
+        f"({figures['identical_documents_skipped']:,} identical ones counted once) -> {output}"
+    )
 
 
 @app.command()

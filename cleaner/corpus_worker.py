@@ -12,11 +12,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaner.corpus_lines import LearnedLines, document_hashes, host_of
 from cleaner.document import Document
+from cleaner.errors import CleanerError
 from cleaner.pipeline import Pipeline
 from cleaner.report import Stats
 from cleaner.ruleset import load_rules
-from cleaner.textin import decode
+from cleaner.textin import decode, normalize_newlines
 
 _PIPELINE: Pipeline | None = None
 
@@ -68,9 +70,43 @@ def summarize(outcomes: list[Outcome], seconds: dict[str, float], keep_outcomes:
     )
 
 
-def init_worker(rule_specs: list[str]) -> None:
+def init_worker(rule_specs: list[str], learned: LearnedLines | None = None) -> None:
     global _PIPELINE
-    _PIPELINE = Pipeline(load_rules(*rule_specs))
+    _PIPELINE = Pipeline(load_rules(*rule_specs), learned=learned)
+
+
+def count_chunk(
+    kind: str, source: str, items: list[tuple[int | None, bytes]], field_name: str, policy: str
+) -> list[tuple[int, list[int]]]:
+    """First pass of corpus-level boilerplate: (document hash, distinct line hashes) per readable document.
+
+    Unreadable records are skipped here; the cleaning pass quarantines them with the reason."""
+    settings = _pipeline().rules.corpus_lines
+    out = []
+    for _line, raw in items:
+        text, url = text_and_url(kind, raw, field_name, settings.url_field, policy)
+        if text is not None:
+            out.append(document_hashes(normalize_newlines(text), host_of(url), settings.max_words))
+    return out
+
+
+def text_and_url(kind: str, raw: bytes, field_name: str, url_field: str, policy: str) -> tuple[str | None, Any]:
+    """The text and URL of one raw item, or (None, None) where the cleaning pass would quarantine it."""
+    try:
+        text = decode(raw, "", policy).text
+    except CleanerError:
+        return None, None
+    if kind == "text":
+        return (None if "\x00" in text[:8192] else text), None
+    if kind == "value":
+        return (None if raw == b"\x00" else text), None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError:
+        return None, None
+    if not isinstance(record, dict) or not isinstance(record.get(field_name), str):
+        return None, None
+    return record[field_name], record.get(url_field)
 
 
 def _pipeline() -> Pipeline:
@@ -163,7 +199,7 @@ def _clean_jsonl(
         )
         return quarantine(source, line, problem, "missing-field", raw)
     doc_id = str(record["id"]) if record.get("id") is not None else f"{source}:{line}"
-    result = pipe.clean(Document(text=value, id=doc_id))
+    result = pipe.clean(Document(text=value, id=doc_id, meta={"url": record.get(pipe.rules.corpus_lines.url_field)}))
     return _outcome(source, line, doc_id, value, result, raw, record, field_name, note)
 
 

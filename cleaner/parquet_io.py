@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,20 @@ from cleaner.formats import AtomicWriter, InputFile
 from cleaner.report import Stats
 
 BATCH_ROWS = 1000
+
+
+def parquet_items(f: InputFile, field: str) -> Iterator[list[tuple[int | None, bytes]]]:
+    """The text column in batches of (row number, UTF-8 bytes; b"\\x00" for a missing value), for counting."""
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(f.path)
+    if field not in source.schema_arrow.names:
+        return
+    row = 0
+    for batch in source.iter_batches(batch_size=BATCH_ROWS, columns=[field]):
+        values = batch.column(0).to_pylist()
+        yield [(row + i + 1, v.encode("utf-8") if isinstance(v, str) else b"\x00") for i, v in enumerate(values)]
+        row += len(values)
 
 
 def process_parquet(

@@ -16,7 +16,6 @@ DEFAULT_TIMEOUT = 1.0
 FLAGS = regex.MULTILINE | regex.V0
 
 
-
 def compile_pattern(pattern: str) -> Any:
     """Compile one user pattern; raises `regex.error` with the position of the problem."""
     return regex.compile(pattern, FLAGS)

@@ -1,6 +1,6 @@
 """The Pipeline: ordered steps built from a RuleSet; clean one text or stream many.
 
-    unicode → boilerplate → classifier → typos → spelling → repeats → layout → quality
+    unicode → corpus-lines → boilerplate → classifier → typos → spelling → repeats → layout → quality
 
 Every step records Edits; a document ends kept, changed, or dropped with the
 rule and reason. Timings per step accumulate in `Pipeline.seconds_by_step`.
@@ -13,11 +13,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from cleaner.corpus_lines import LearnedLines, from_rules
 from cleaner.document import Document, Edit, Result
 from cleaner.ruleset import RuleSet, RuleSpec, load_rules
 from cleaner.steps import DELETED, Step
 from cleaner.steps.blocks import BlockClassifierStep
 from cleaner.steps.boilerplate import BoilerplateStep
+from cleaner.steps.corpus_lines import CorpusLineStep
 from cleaner.steps.layout import LayoutStep
 from cleaner.steps.quality import QualityStep
 from cleaner.steps.repeats import RepeatStep
@@ -27,9 +29,16 @@ from cleaner.steps.unicode import UnicodeStep
 from cleaner.textin import normalize_newlines
 
 
-def build_steps(rules: RuleSet) -> list[Step]:
-    """The steps a RuleSet asks for, in pipeline order; empty rule kinds add no step."""
+def build_steps(rules: RuleSet, learned: LearnedLines | None = None) -> list[Step]:
+    """The steps a RuleSet asks for, in pipeline order; empty rule kinds add no step.
+
+    `learned`: corpus-level boilerplate counted over a corpus (see `cleaner.corpus_lines`),
+    removed together with the `[[learned]]` lines of the rule files.
+    """
     steps: list[Step] = [UnicodeStep(rules.unicode)]
+    lines = from_rules(rules.learned).merged(learned or LearnedLines())
+    if lines:
+        steps.append(CorpusLineStep(lines, rules.corpus_lines.max_words))
     if rules.lines or rules.paragraphs:
         steps.append(BoilerplateStep(rules.lines, rules.paragraphs, rules.regex_timeout))
     if rules.classifier is not None and rules.classifier.enabled:
@@ -49,10 +58,30 @@ def build_steps(rules: RuleSet) -> list[Step]:
 class Pipeline:
     """Cleans documents with the steps a rule set describes."""
 
-    def __init__(self, rules: RuleSet, steps: list[Step] | None = None) -> None:
+    def __init__(self, rules: RuleSet, steps: list[Step] | None = None, learned: LearnedLines | None = None) -> None:
         self.rules = rules
-        self.steps = steps if steps is not None else build_steps(rules)
+        self.learned = learned
+        self.steps = steps if steps is not None else build_steps(rules, learned)
         self.seconds_by_step: dict[str, float] = defaultdict(float)
+
+    def with_learned(self, learned: LearnedLines) -> Pipeline:
+        """The same pipeline that also removes `learned` corpus-level boilerplate (see `learn_lines`)."""
+        return Pipeline(self.rules, learned=learned)
+
+    def learn_lines(self, documents: Iterable[str | Document], min_documents: int | None = None) -> LearnedLines:
+        """First pass of corpus-level boilerplate: count lines over `documents` (their
+        `meta["url"]` scopes the counting per site) and return those seen in at least
+        `min_documents` distinct documents (default: the rules' `[corpus_lines] min_documents`,
+        or 3 where the rules leave it off); pass the result to `with_learned`."""
+        from cleaner.corpus_lines import LineCounter, host_of
+
+        settings = self.rules.corpus_lines
+        counter = LineCounter()
+        for item in documents:
+            doc = item if isinstance(item, Document) else Document(text=item)
+            host = doc.meta.get("host") or host_of(doc.meta.get("url"))
+            counter.add_text(normalize_newlines(doc.text), host, settings.max_words)
+        return counter.frequent(min_documents or settings.min_documents or 3)
 
     @classmethod
     def from_rules(cls, *specs: RuleSpec) -> Pipeline:

@@ -51,7 +51,7 @@ class ProgressDisplay:
                     rate=self.docs / elapsed,
                     description=event["file"][-40:],
                 )
-        elif kind in ("start", "file", "done"):
+        elif kind in ("learned", "start", "file", "done"):
             line = {k: v for k, v in event.items() if k != "report"}
             line.update({"documents_done": self.docs, "seconds": round(elapsed, 2)})
             self.stream.write(json.dumps(line) + "\n")

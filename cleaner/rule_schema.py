@@ -136,6 +136,23 @@ class ClassifierSettings(RuleBase):
 
 
 @dataclass(frozen=True)
+class LearnedRule(RuleBase):
+    """Lines known to be boilerplate on one site (`host`; "" for any document), as `learn-boilerplate` writes them."""
+
+    host: str = ""
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CorpusLineSettings:
+    """Corpus-level boilerplate: lines seen in at least `min_documents` documents of a site are removed (0: off)."""
+
+    min_documents: int = 0
+    max_words: int = 0  # only lines up to this many words are counted and removed (0: any length)
+    url_field: str = "url"  # the record field holding the page URL; its host scopes the counting
+
+
+@dataclass(frozen=True)
 class UnicodeSettings:
     """How the unicode step fixes text (ftfy options plus whitespace handling)."""
 
@@ -269,6 +286,8 @@ CLASSIFIER_KEYS = COMMON_KEYS | {
     "region_gap",
     "region_ratio",
 }
+LEARNED_KEYS = COMMON_KEYS | {"host", "lines"}
+CORPUS_LINE_KEYS = {"min_documents", "max_words", "url_field"}
 UNICODE_KEYS = {
     "ftfy",
     "unescape_html",
@@ -406,6 +425,33 @@ def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
         min_count=t.positive_int("min_count", 100_000) or 0,
         dominance=float(dominance),
         ignore=tuple(w.casefold() for w in ignore),
+    )
+
+
+def learned_rule(raw: dict[str, Any], path: str) -> LearnedRule:
+    from cleaner.corpus_lines import line_key
+
+    t = _Table(raw, path, "learned", LEARNED_KEYS)
+    common = t.common()
+    host = t.get("host", str, "")
+    if host != host.strip().lower() or "/" in host:
+        t.fail(f"field 'host' must be a lower-case host name such as 'example.com', got {host!r}")
+    lines = t.get("lines", list, required=True)
+    if not lines or not all(isinstance(line, str) and line_key(line) for line in lines):
+        t.fail("field 'lines' must be a non-empty list of non-blank strings")
+    return LearnedRule(**common, host=host.removeprefix("www."), lines=tuple(lines))
+
+
+def corpus_line_settings(raw: dict[str, Any], path: str) -> CorpusLineSettings:
+    t = _Table(raw, path, "corpus_lines", CORPUS_LINE_KEYS)
+    t.rule_id = "corpus_lines"
+    url_field = t.get("url_field", str, "url")
+    if not url_field:
+        t.fail("field 'url_field' is empty")
+    return CorpusLineSettings(
+        min_documents=t.positive_int("min_documents", 0) or 0,
+        max_words=t.positive_int("max_words", 0) or 0,
+        url_field=url_field,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ Rule = (
     | schema.RepeatSettings
     | schema.SpellingSettings
     | schema.ClassifierSettings
+    | schema.LearnedRule
 )
 
 LIST_KINDS = {
@@ -39,9 +40,10 @@ LIST_KINDS = {
     "paragraph": schema.paragraph_rule,
     "document": schema.document_rule,
     "typos": schema.typo_map,
+    "learned": schema.learned_rule,
 }
 TABLE_KINDS = {"repeats": schema.repeat_settings, "spelling": schema.spelling_settings}
-TOP_KEYS = {"meta", "unicode", "stopwords", "classifier", *LIST_KINDS, *TABLE_KINDS}
+TOP_KEYS = {"meta", "unicode", "corpus_lines", "stopwords", "classifier", *LIST_KINDS, *TABLE_KINDS}
 META_KEYS = {"name", "description", "extends", "disable", "regex_timeout"}
 
 
@@ -89,9 +91,13 @@ class RuleSet:
     unicode: schema.UnicodeSettings
     regex_timeout: float = DEFAULT_TIMEOUT
     classifier: schema.ClassifierSettings | None = None
+    learned: tuple[schema.LearnedRule, ...] = ()
+    corpus_lines: schema.CorpusLineSettings = field(default_factory=schema.CorpusLineSettings)
 
     def rules(self) -> Iterator[tuple[str, Rule]]:
         """Every rule with its kind, in pipeline order."""
+        for learned in self.learned:
+            yield "learned", learned
         for p in self.paragraphs:
             yield "paragraph", p
         for line in self.lines:
@@ -124,6 +130,8 @@ class _Merger:
         self.stopwords: dict[str, list[str]] = {}
         self.classifier: tuple[dict[str, Any], str] | None = None
         self.unicode_path = "<defaults>"
+        self.corpus_lines: dict[str, Any] = {}
+        self.corpus_lines_path = "<defaults>"
         self.files: list[str] = []
         self.name = ""
         self.regex_timeout = DEFAULT_TIMEOUT
@@ -228,6 +236,11 @@ class _Merger:
                 raise RuleFileError(path, "[unicode] must be a table")
             self.unicode.update(data["unicode"])
             self.unicode_path = where
+        if "corpus_lines" in data:
+            if not isinstance(data["corpus_lines"], dict):
+                raise RuleFileError(path, "[corpus_lines] must be a table")
+            self.corpus_lines.update(data["corpus_lines"])
+            self.corpus_lines_path = where
         for rule_id in meta.get("disable", []):
             if rule_id in self.rules:
                 del self.rules[rule_id]
@@ -256,6 +269,8 @@ class _Merger:
             unicode=schema.unicode_settings(self.unicode, self.unicode_path),
             regex_timeout=self.regex_timeout,
             classifier=schema.classifier_settings(*self.classifier, self.stopwords) if self.classifier else None,
+            learned=of("learned"),
+            corpus_lines=schema.corpus_line_settings(self.corpus_lines, self.corpus_lines_path),
         )
 
 

@@ -14,6 +14,7 @@ from cleaner.rule_schema import (
     ClassifierSettings,
     DocumentRule,
     Example,
+    LearnedRule,
     LineRule,
     ParagraphRule,
     RepeatSettings,
@@ -69,11 +70,16 @@ def step_for(kind: str, rule: Rule, timeout: float) -> Step:
         return QualityStep([rule], timeout)
     if isinstance(rule, ClassifierSettings):
         return BlockClassifierStep(replace(rule, enabled=True))
+    if isinstance(rule, LearnedRule):
+        from cleaner.corpus_lines import from_rules
+        from cleaner.steps.corpus_lines import CorpusLineStep
+
+        return CorpusLineStep(from_rules([rule]))
     raise ValueError(f"no step for rule kind {kind!r}")
 
 
-def _run(steps: list[Step], text: str) -> str | None:
-    doc: Document | None = Document(text=text)
+def _run(steps: list[Step], text: str, host: str = "") -> str | None:
+    doc: Document | None = Document(text=text, meta={"host": host})
     for step in steps:
         assert doc is not None
         doc = step(doc)
@@ -89,7 +95,7 @@ def check_rule(kind: str, rule: Rule, timeout: float = 1.0) -> list[Failure]:
     failures = []
     cases: list[tuple[str, Example]] = [("example", e) for e in rule.examples] + [("keep", k) for k in rule.keeps]
     for case, ex in cases:
-        got = _run(steps, ex.text)
+        got = _run(steps, ex.text, rule.host if isinstance(rule, LearnedRule) else "")
         baseline = _run([layout], ex.text)
         if ex.expect is not None:
             ok = (got or "") == ex.expect if got is not None or ex.expect == "" else False

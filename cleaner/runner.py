@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaner import __version__
-from cleaner.corpus_worker import ChunkResult, Outcome, clean_chunk, init_worker, quarantine
+from cleaner.corpus_lines import LearnedLines, LineCounter
+from cleaner.corpus_worker import ChunkResult, Outcome, clean_chunk, count_chunk, init_worker, quarantine
 from cleaner.errors import CleanerError, InputError
 from cleaner.formats import AtomicWriter, InputFile, StreamError, discover, iter_lines, write_atomic
 from cleaner.report import Stats, render_html
@@ -37,8 +38,8 @@ Progress = Callable[[dict[str, Any]], None]
 class _InProcess:
     """The executor interface, run in this process (workers=1: simplest, easiest to debug)."""
 
-    def __init__(self, rule_specs: list[str]) -> None:
-        init_worker(rule_specs)
+    def __init__(self, rule_specs: list[str], learned: LearnedLines | None = None) -> None:
+        init_worker(rule_specs, learned)
 
     def submit(self, fn: Callable[..., ChunkResult], *args: Any) -> Future[ChunkResult]:
         future: Future[ChunkResult] = Future()
@@ -96,47 +97,121 @@ def run(
     on_invalid_utf8: str = "cp1252",
     restart: bool = False,
     progress: Progress | None = None,
+    corpus_lines: bool = True,
 ) -> dict[str, Any]:
-    """Clean every document under `source` into `out`; returns the report (also written to out/_report.json)."""
+    """Clean every document under `source` into `out`; returns the report (also written to out/_report.json).
+
+    When the rules enable corpus-level boilerplate (`[corpus_lines] min_documents`) and
+    `corpus_lines` is true, a first pass over every input counts lines per site and the
+    cleaning pass removes those seen in at least that many documents."""
     started = time.perf_counter()
     out_dir = Path(out)
     _check_paths(Path(source), out_dir)
     files, skipped = discover(str(source))
     rule_specs = list(rules) or ["default"]
     ruleset = load_rules(*rule_specs)  # fail on bad rules before touching the output
-    options = {"field": field, "on_invalid_utf8": on_invalid_utf8, "strict": strict, "rules": rule_specs}
+    options: dict[str, Any] = {
+        "field": field,
+        "on_invalid_utf8": on_invalid_utf8,
+        "strict": strict,
+        "rules": rule_specs,
+    }
+    n_workers = max(1, workers or os.cpu_count() or 1)
+    emit = progress or (lambda event: None)
+    learned: LearnedLines | None = None
+    learning: dict[str, Any] = {}
+    if corpus_lines and ruleset.corpus_lines.min_documents and files:
+        learned, learning = learn_lines(files, rule_specs, n_workers, field, on_invalid_utf8)
+        options["learned"] = learned.digest()  # a resumed run must have learned the same lines
+        emit({"event": "learned", **learning})
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.rglob(".*.tmp-*"):  # left by a run that was killed mid-file
         stale.unlink(missing_ok=True)
     manifest = Manifest(out_dir, fingerprint(ruleset.files, options), restart)
     dropped_dir = Path(dropped) if dropped else out_dir / "_dropped"
-    n_workers = max(1, workers or os.cpu_count() or 1)
     todo = [f for f in files if not manifest.done(f)]
     total_bytes = sum(f.size for f in todo)
-    emit = progress or (lambda event: None)
     emit({"event": "start", "files": len(files), "todo": len(todo), "bytes_total": total_bytes, "workers": n_workers})
     executor: Any = None
     try:
         if todo:
-            executor = (
-                _InProcess(rule_specs)
-                if n_workers == 1
-                else ProcessPoolExecutor(
-                    n_workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=init_worker,
-                    initargs=(rule_specs,),
-                )
-            )
+            executor = _executor(n_workers, rule_specs, learned)
         _run_files(todo, executor, n_workers, out_dir, dropped_dir, field, on_invalid_utf8, strict, manifest, emit)
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     report = _report(manifest, files, skipped, str(source), rule_specs, time.perf_counter() - started)
+    if learning:
+        report["corpus_lines"] = learning
     write_atomic(out_dir / "_report.json", json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
     write_atomic(out_dir / "_report.html", render_html(report).encode("utf-8"))
     emit({"event": "done", "report": report})
     return report
+
+
+def _executor(n_workers: int, rule_specs: list[str], learned: LearnedLines | None) -> Any:
+    if n_workers == 1:
+        return _InProcess(rule_specs, learned)
+    return ProcessPoolExecutor(
+        n_workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(rule_specs, learned),
+    )
+
+
+def learn_lines(
+    files: list[InputFile],
+    rule_specs: list[str],
+    n_workers: int,
+    field: str,
+    policy: str,
+    min_documents: int | None = None,
+) -> tuple[LearnedLines, dict[str, Any]]:
+    """The first pass of corpus-level boilerplate: count lines over every input file, in the pool.
+
+    Returns the lines seen in at least `min_documents` (default: the rules' `[corpus_lines]
+    min_documents`) distinct documents of one site, and figures for the report."""
+    if min_documents is None:
+        min_documents = load_rules(*rule_specs).corpus_lines.min_documents
+    counter = LineCounter()
+    executor = _executor(n_workers, rule_specs, None)
+    pending: deque[Future[list[tuple[int, list[int]]]]] = deque()
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            for doc_hash, hashes in pending.popleft().result():
+                counter.add(doc_hash, hashes)
+
+    try:
+        for f in files:
+            for items in raw_items(f, field):
+                pending.append(executor.submit(count_chunk, f.kind, f.relpath, items, field, policy))
+                drain(2 * n_workers)
+        drain(0)
+    finally:
+        executor.shutdown(cancel_futures=True)
+    learned = counter.frequent(min_documents)
+    figures = {
+        "min_documents": min_documents,
+        "documents_counted": counter.documents,
+        "identical_documents_skipped": counter.duplicates,
+        "distinct_lines": counter.distinct_lines,
+        "boilerplate_lines": len(learned),
+    }
+    return learned, figures
+
+
+def raw_items(f: InputFile, field: str) -> Iterator[list[tuple[int | None, bytes]]]:
+    """The items of one file in chunks, as the cleaning pass sees them; a broken stream ends them early."""
+    if f.kind == "parquet":
+        from cleaner.parquet_io import parquet_items
+
+        yield from parquet_items(f, field)
+        return
+    for items, _problem, _size in _chunks(f):
+        if items:
+            yield items
 
 
 def _check_paths(source: Path, out_dir: Path) -> None:
