@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 from conftest import ROOT, corpus, read_jsonl
 from datasketch import LeanMinHash, MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.dedup import Deduplicator, deduplicator
-from cleaner.dedup.shingles import datasketch_shingles, shingle_batch
+from cleaner.dedup.shingles import datasketch_shingles, sha1_hash32, shingle_batch, shingle_batch_datasketch
 
 TEXTS = [
     "Moon dust was gifted to French President Emmanuel Macron during his visit to China in April.",
@@ -162,3 +164,14 @@ def test_run_with_dedup_step(tmp_path):
     assert done.returncode == 0, done.stderr
     ids = [json.loads(x)["id"] for x in (tmp_path / "out" / "a.jsonl").read_text().splitlines()]
     assert ids == ["1", "3"]  # "2" became an exact copy of "1" once cleaned
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=6), st.integers(1, 6))
+def test_batched_datasketch_hashes_equal_sha1_hash32_of_each_shingle(texts, n):
+    """The sliced, C-level batch path gives exactly datasketch's sha1_hash32 of each shingle string,
+    for any text (non-ASCII, empty, shorter than n) and any document order."""
+    sh = shingle_batch_datasketch(texts, n)
+    for i, text in enumerate(texts):
+        expected = [sha1_hash32(s) for s in datasketch_shingles(text, n)]
+        assert sh.hashes[sh.offsets[i] : sh.offsets[i + 1]].tolist() == expected

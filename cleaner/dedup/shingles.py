@@ -18,6 +18,8 @@ import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import sha1
+from itertools import chain
+from operator import methodcaller
 
 import numpy as np
 
@@ -26,6 +28,7 @@ P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 M = np.uint64(0x9E3779B97F4A7C15)
 Q = np.uint64(0xC2B2AE3D27D4EB4F)
 WORD = re.compile(r"\w+")
+_DIGEST = methodcaller("digest")
 
 
 @lru_cache(maxsize=1)
@@ -164,18 +167,43 @@ def datasketch_shingles(text: str, n: int = 5) -> list[bytes]:
 
 
 def shingle_batch_datasketch(texts: list[str], n: int = 5) -> Shingled:
-    """Shingles hashed with sha1_hash32, for signatures bit-identical to datasketch.MinHash."""
-    per_doc = [datasketch_shingles(t, n) for t in texts]
-    hashes = np.fromiter(
-        (sha1_hash32(s) for doc in per_doc for s in doc), dtype=np.uint32, count=sum(map(len, per_doc))
-    )
-    counts = np.array([len(WORD.findall(t.lower())) for t in texts], dtype=np.int64)
-    exact = np.array(
-        [
-            int.from_bytes(sha1(" ".join(WORD.findall(t.lower())).encode()).digest()[:8], "little") if c else 0
-            for t, c in zip(texts, counts, strict=True)
-        ],
+    """Shingles hashed with sha1_hash32, for signatures bit-identical to datasketch.MinHash.
+
+    The batch's words are joined once into one UTF-8 buffer; each shingle (n words joined by
+    spaces) is then a slice of it, so slicing, hashing and taking digests run as C-level `map`s
+    with no Python bytecode per shingle. The first 4 bytes of each SHA-1 digest, little-endian,
+    are datasketch's sha1_hash32.
+    """
+    word_lists = [WORD.findall(t.lower()) for t in texts]
+    counts = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(texts))
+    words = list(chain.from_iterable(word_lists))
+    joined = " ".join(words)
+    data = joined.encode("utf-8")
+    lengths = map(len, words) if len(data) == len(joined) else map(len, map(str.encode, words))
+    lens = np.fromiter(lengths, dtype=np.int64, count=len(words))
+    starts = np.cumsum(lens + 1) - (lens + 1)
+    ends = starts + lens
+    first = np.cumsum(counts) - counts  # index of each document's first word
+    per_doc = np.where(counts >= n, counts - n + 1, np.minimum(counts, 1))  # short documents: one shingle
+    total = int(per_doc.sum())
+    doc = np.repeat(np.arange(len(texts)), per_doc)
+    k = np.arange(total) - np.repeat(np.cumsum(per_doc) - per_doc, per_doc)
+    first_word = first[doc] + k
+    last_word = first_word + np.minimum(counts[doc], n) - 1
+    pieces = map(data.__getitem__, map(slice, starts[first_word].tolist(), ends[last_word].tolist()))
+    digests = b"".join(map(_DIGEST, map(sha1, pieces)))
+    hashes = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)
+    top = max(len(words) - 1, 0)
+    starts, ends = (starts, ends) if len(words) else (np.zeros(1, np.int64), np.zeros(1, np.int64))
+    whole_start, whole_end = starts[np.minimum(first, top)], ends[np.clip(first + counts - 1, 0, top)]
+    whole = map(data.__getitem__, map(slice, whole_start.tolist(), whole_end.tolist()))  # empty: hashed, unused
+    exact = np.fromiter(
+        (
+            int.from_bytes(d[:8], "little") if c else 0
+            for d, c in zip(map(_DIGEST, map(sha1, whole)), counts.tolist(), strict=True)
+        ),
         dtype=np.uint64,
+        count=len(texts),
     )
-    offsets = np.concatenate(([0], np.cumsum([len(d) for d in per_doc])))
+    offsets = np.concatenate(([0], np.cumsum(per_doc)))
     return Shingled(hashes, offsets, exact, counts)
