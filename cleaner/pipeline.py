@@ -1,6 +1,6 @@
 """The Pipeline: ordered steps built from a RuleSet; clean one text or stream many.
 
-    unicode → corpus-lines → boilerplate → classifier → typos → spelling → repeats → layout → quality
+    unicode → corpus-lines → boilerplate → classifier → sections → typos → spelling → repeats → layout → quality
 
 Every step records Edits; a document ends kept, changed, or dropped with the
 rule and reason. Timings per step accumulate in `Pipeline.seconds_by_step`.
@@ -23,6 +23,7 @@ from cleaner.steps.corpus_lines import CorpusLineStep
 from cleaner.steps.layout import LayoutStep
 from cleaner.steps.quality import QualityStep
 from cleaner.steps.repeats import RepeatStep
+from cleaner.steps.sections import SectionCut, SectionMarks
 from cleaner.steps.spelling import SpellingStep
 from cleaner.steps.typos import TypoStep
 from cleaner.steps.unicode import UnicodeStep
@@ -36,6 +37,8 @@ def build_steps(rules: RuleSet, learned: LearnedLines | None = None) -> list[Ste
     removed together with the `[[learned]]` lines of the rule files.
     """
     steps: list[Step] = [UnicodeStep(rules.unicode)]
+    if rules.sections:
+        steps.append(SectionMarks(rules.sections, rules.regex_timeout))
     lines = from_rules(rules.learned).merged(learned or LearnedLines())
     if lines:
         steps.append(CorpusLineStep(lines, rules.corpus_lines.max_words))
@@ -43,6 +46,8 @@ def build_steps(rules: RuleSet, learned: LearnedLines | None = None) -> list[Ste
         steps.append(BoilerplateStep(rules.lines, rules.paragraphs, rules.regex_timeout))
     if rules.classifier is not None and rules.classifier.enabled:
         steps.append(BlockClassifierStep(rules.classifier))
+    if rules.sections:
+        steps.append(SectionCut(rules.sections))
     if rules.typos:
         steps.append(TypoStep(rules.typos, rules.regex_timeout))
     if rules.spelling is not None and rules.spelling.enabled:

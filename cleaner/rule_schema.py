@@ -129,10 +129,22 @@ class ClassifierSettings(RuleBase):
     stopwords_high: float = 0.32
     max_heading_distance: int = 200
     heading_min_words: int = 2
+    neargood_run_chars: int = 0
     region_gap: int = 0
     region_ratio: float = 0.0
     languages: tuple[str, ...] = ()
     stopwords: tuple[tuple[str, frozenset[str]], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SectionRule(RuleBase):
+    """A marker line (a comment section's heading or form) that ends the main text: it and every
+    line after it go, once at least `min_words_before` words of kept text precede it."""
+
+    pattern: str
+    compiled: Any = field(repr=False, compare=False)
+    max_words: int | None = 15
+    min_words_before: int = 150
 
 
 @dataclass(frozen=True)
@@ -285,8 +297,10 @@ CLASSIFIER_KEYS = COMMON_KEYS | {
     "languages",
     "region_gap",
     "region_ratio",
+    "neargood_run_chars",
 }
 LEARNED_KEYS = COMMON_KEYS | {"host", "lines"}
+SECTION_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words_before"}
 CORPUS_LINE_KEYS = {"min_documents", "max_words", "url_field"}
 UNICODE_KEYS = {
     "ftfy",
@@ -428,6 +442,20 @@ def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
     )
 
 
+def section_rule(raw: dict[str, Any], path: str) -> SectionRule:
+    t = _Table(raw, path, "section", SECTION_KEYS)
+    common = t.common()
+    pattern, compiled = t.regex("pattern", required=True)
+    assert pattern is not None
+    return SectionRule(
+        **common,
+        pattern=pattern,
+        compiled=compiled,
+        max_words=t.positive_int("max_words", 15),
+        min_words_before=t.positive_int("min_words_before", 150) or 0,
+    )
+
+
 def learned_rule(raw: dict[str, Any], path: str) -> LearnedRule:
     from cleaner.corpus_lines import line_key
 
@@ -507,6 +535,7 @@ def classifier_settings(
         stopwords_high=float(high),
         max_heading_distance=t.positive_int("max_heading_distance", 200) or 0,
         heading_min_words=t.positive_int("heading_min_words", 2) or 0,
+        neargood_run_chars=t.positive_int("neargood_run_chars", 0) or 0,
         region_gap=t.positive_int("region_gap", 0) or 0,
         region_ratio=float(t.get("region_ratio", (int, float), 0.0)),
         languages=tuple(languages),

@@ -33,6 +33,7 @@ Rule = (
     | schema.SpellingSettings
     | schema.ClassifierSettings
     | schema.LearnedRule
+    | schema.SectionRule
 )
 
 LIST_KINDS = {
@@ -41,6 +42,7 @@ LIST_KINDS = {
     "document": schema.document_rule,
     "typos": schema.typo_map,
     "learned": schema.learned_rule,
+    "section": schema.section_rule,
 }
 TABLE_KINDS = {"repeats": schema.repeat_settings, "spelling": schema.spelling_settings}
 TOP_KEYS = {"meta", "unicode", "corpus_lines", "stopwords", "classifier", *LIST_KINDS, *TABLE_KINDS}
@@ -92,6 +94,7 @@ class RuleSet:
     regex_timeout: float = DEFAULT_TIMEOUT
     classifier: schema.ClassifierSettings | None = None
     learned: tuple[schema.LearnedRule, ...] = ()
+    sections: tuple[schema.SectionRule, ...] = ()
     corpus_lines: schema.CorpusLineSettings = field(default_factory=schema.CorpusLineSettings)
 
     def rules(self) -> Iterator[tuple[str, Rule]]:
@@ -104,6 +107,8 @@ class RuleSet:
             yield "line", line
         if self.classifier is not None:
             yield "classifier", self.classifier
+        for section in self.sections:
+            yield "section", section
         for t in self.typos:
             yield "typos", t
         if self.spelling is not None:
@@ -270,6 +275,7 @@ class _Merger:
             regex_timeout=self.regex_timeout,
             classifier=schema.classifier_settings(*self.classifier, self.stopwords) if self.classifier else None,
             learned=of("learned"),
+            sections=of("section"),
             corpus_lines=schema.corpus_line_settings(self.corpus_lines, self.corpus_lines_path),
         )
 

@@ -18,6 +18,7 @@ from cleaner.rule_schema import (
     LineRule,
     ParagraphRule,
     RepeatSettings,
+    SectionRule,
     SpellingSettings,
     TypoMap,
 )
@@ -70,12 +71,33 @@ def step_for(kind: str, rule: Rule, timeout: float) -> Step:
         return QualityStep([rule], timeout)
     if isinstance(rule, ClassifierSettings):
         return BlockClassifierStep(replace(rule, enabled=True))
+    if isinstance(rule, SectionRule):
+        from cleaner.steps.sections import SectionCut, SectionMarks
+
+        marks, cut = SectionMarks([rule], timeout), SectionCut([rule])
+        return _Chain(marks.name, [marks, cut])
     if isinstance(rule, LearnedRule):
         from cleaner.corpus_lines import from_rules
         from cleaner.steps.corpus_lines import CorpusLineStep
 
         return CorpusLineStep(from_rules([rule]))
     raise ValueError(f"no step for rule kind {kind!r}")
+
+
+class _Chain:
+    """Steps that act as one (a section rule's marking and cutting)."""
+
+    def __init__(self, name: str, steps: list[Step]) -> None:
+        self.name = name
+        self.steps = steps
+
+    def __call__(self, doc: Document) -> Document | None:
+        current: Document | None = doc
+        for step in self.steps:
+            if current is None:
+                return None
+            current = step(current)
+        return current
 
 
 def _run(steps: list[Step], text: str, host: str = "") -> str | None:

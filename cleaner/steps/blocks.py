@@ -13,7 +13,9 @@ lines of the text, and the algorithm is the same:
    to it; a near-good block is good unless both neighbours are bad; a short
    heading-like block (enough words, no final full stop) followed within
    `max_heading_distance` characters by a good block is good (titles,
-   bylines, section headings).
+   bylines, section headings). Unlike jusText, two or more adjacent near-good
+   blocks with `neargood_run_chars` characters together are good: news prose
+   often comes in paragraphs of one or two sentences.
 
 Lines that other rules already removed count as bad neighbours. A block's
 stopword share is taken in each language the document uses (most stopword hits,
@@ -33,6 +35,7 @@ from cleaner.steps import DELETED
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 
 
 def continues(previous: str, line: str) -> bool:
@@ -176,6 +179,22 @@ class BlockClassifierStep:
                     revised[k] = BAD
         classes = revised
         revised = list(classes)
+        if NEARGOOD in classes and s.neargood_run_chars:
+            # Unlike jusText, a run of near-good blocks with as much text as a good block together is
+            # good: news prose often comes in paragraphs of one or two sentences.
+            k = 0
+            while k < n:
+                end = k
+                while end < n and classes[end] == NEARGOOD and (end == k or not removed_before[end]):
+                    end += 1
+                if (
+                    end - k >= 2
+                    and sum(len(lines[blocks[j]]) for j in range(k, end)) >= s.neargood_run_chars
+                    and sum(lines[blocks[j]].rstrip().endswith(SENTENCE_END) for j in range(k, end)) >= (end - k) / 2
+                ):
+                    classes[k:end] = [GOOD] * (end - k)
+                k = max(end, k + 1)
+            revised = list(classes)
         if NEARGOOD in classes:
             # Unlike jusText, the document's edges are neutral here: one medium paragraph alone is kept.
             prev_gb, next_gb = nearest(classes, True, "")

@@ -1,0 +1,96 @@
+"""Section rules: a comment section's heading or form ends the main text; it and all after it go.
+
+On web pages the comments come after the article, then the comment form, then
+the footer. Comments are prose, so a line classifier keeps them, while what a
+reader (and every human-made gold standard) takes as the page's text stops
+where they begin. A `[[section]]` rule names the marker lines ("12 Comments",
+"Leave a Reply", "Kommentar schreiben"); the first marker that follows at least
+`min_words_before` words of kept text cuts the document there.
+
+Markers are looked for in the lines as they were before any rule removed them
+(boilerplate rules usually remove "Leave a Reply" itself), so `SectionMarks`
+runs early and `SectionCut` after the classifier, when the kept text is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cleaner.document import Document, Edit
+from cleaner.literals import LiteralIndex
+from cleaner.prefilter import required_literals
+from cleaner.rule_schema import SectionRule
+from cleaner.steps import DELETED, timeout_edit
+
+MARKS = "section_marks"  # Document.meta key: [(line index, rule position)] in line order
+
+
+class SectionMarks:
+    """Finds the marker lines of every section rule and notes them for `SectionCut`.
+
+    As in the boilerplate step, a rule's necessary literals (found in one Aho-Corasick pass over
+    the lower-cased text) pick the lines its pattern is tried on."""
+
+    name = "sections"
+
+    def __init__(self, rules: Sequence[SectionRule], timeout: float) -> None:
+        self.rules = list(rules)
+        self.timeout = timeout
+        needed = [(k, required_literals(rule.pattern)) for k, rule in enumerate(self.rules)]
+        self.index: LiteralIndex[int] = LiteralIndex((lit, k) for k, lits in needed if lits for lit in lits)
+        self.unfiltered = [k for k, lits in needed if not lits]
+
+    def __call__(self, doc: Document) -> Document:
+        lines = doc.text.split("\n")
+        candidates: set[tuple[int, int]] = {(i, k) for k in self.unfiltered for i in range(len(lines))}
+        if self.index:
+            lowered = doc.text.lower()  # lower() keeps every newline, so line numbers agree
+            line_no, counted_to = 0, 0
+            for start, _, _, rule_ids in self.index.hits(lowered):
+                line_no += lowered.count("\n", counted_to, start)
+                counted_to = start
+                candidates.update((line_no, k) for k in rule_ids)
+        found: dict[int, int] = {}  # line index -> first rule (in file order) whose marker it is
+        for i, k in sorted(candidates):
+            rule, line = self.rules[k], lines[i]
+            if i in found or line == DELETED or (rule.max_words is not None and len(line.split()) > rule.max_words):
+                continue
+            try:
+                if rule.compiled.search(line, timeout=self.timeout):
+                    found[i] = k
+            except TimeoutError:
+                doc.edits.append(timeout_edit(self.name, rule.id, self.timeout))
+        if found:
+            doc.meta[MARKS] = sorted(found.items())
+        return doc
+
+
+class SectionCut:
+    """Removes everything from the first marker with enough kept words before it."""
+
+    name = "sections"
+
+    def __init__(self, rules: Sequence[SectionRule]) -> None:
+        self.rules = list(rules)
+
+    def __call__(self, doc: Document) -> Document:
+        marks = doc.meta.pop(MARKS, None)
+        if not marks:
+            return doc
+        lines = doc.text.split("\n")
+        words_before = 0
+        counted_to = 0
+        for i, k in marks:
+            rule = self.rules[k]
+            words_before += sum(len(line.split()) for line in lines[counted_to:i] if line != DELETED)
+            counted_to = i
+            if words_before < rule.min_words_before:
+                continue
+            note = f"in the section that line {i + 1} starts ({words_before} words of kept text before it)"
+            for j in range(i, len(lines)):
+                if lines[j] != DELETED and lines[j].strip():
+                    doc.edits.append(Edit(self.name, rule.id, "drop", j + 1, lines[j], "", note))
+                    lines[j] = DELETED
+            doc.text = "\n".join(lines)
+            break
+        return doc
