@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import chain
+from typing import Any
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
@@ -82,8 +83,11 @@ class BlockClassifierStep:
             return doc
         texts = [" ".join(lines[i].strip() for i in unit) for unit in units]
         words = [WORDS.findall(t.lower()) for t in texts]
-        present = [self.stopwords[lang].__contains__ for lang in self.languages(Counter(chain.from_iterable(words)))]
+        counts = Counter(chain.from_iterable(words))
+        present = [self.stopwords[lang].__contains__ for lang in self.languages(counts)]
         densities = [max(sum(map(is_stop, w)) for is_stop in present) / max(1, len(w)) for w in words]
+        if self.s.unknown_language_share and self._unknown_language(counts, present):
+            densities = [1.0] * len(words)  # no stoplist for this language: judge by length, as jusText does
         first = [self._classify(t, d) for t, d in zip(texts, densities, strict=True)]
         order = list(range(len(units)))
         final = self._revise(order, texts, words, first, removed_before)
@@ -101,6 +105,14 @@ class BlockClassifierStep:
         if changed:
             doc.text = "\n".join(lines)
         return doc
+
+    def _unknown_language(self, counts: Counter[str], present: list[Any]) -> bool:
+        """Whether the page's language has no stopword list: its words are almost never stopwords of any."""
+        total = sum(counts.values())
+        if total < 50:
+            return False
+        best = max(sum(n for w, n in counts.items() if is_stop(w)) for is_stop in present)
+        return best < self.s.unknown_language_share * total
 
     def _classify(self, line: str, density: float) -> str:
         s = self.s
