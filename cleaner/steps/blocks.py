@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import chain
-from typing import Any
+from itertools import accumulate, chain
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
@@ -53,14 +52,22 @@ class BlockClassifierStep:
     def __init__(self, settings: ClassifierSettings) -> None:
         self.s = settings
         self.stopwords = dict(settings.stopwords)
+        self.any_stopword = frozenset().union(*self.stopwords.values())
+        self.languages_of: dict[str, list[str]] = {}
+        for lang in settings.languages:
+            for word in self.stopwords[lang]:
+                self.languages_of.setdefault(word, []).append(lang)
 
-    def languages(self, counts: Counter[str]) -> list[str]:
+    def languages(self, counts: Counter[str]) -> tuple[list[str], int]:
         """The languages a document uses: the one whose stopwords it uses most, and any other with at least
-        a quarter as many hits (a page with a German and a French article has both)."""
-        hits = {lang: sum(map(counts.__getitem__, counts.keys() & self.stopwords[lang])) for lang in self.s.languages}
+        a quarter as many hits (a page with a German and a French article has both); and the top count."""
+        hits = dict.fromkeys(self.s.languages, 0)
+        for word in counts.keys() & self.any_stopword:
+            for lang in self.languages_of[word]:
+                hits[lang] += counts[word]
         top = max(hits.values())
         present = [lang for lang in self.s.languages if hits[lang] >= max(1, 0.25 * top)]
-        return present or [self.s.languages[0]]
+        return present or [self.s.languages[0]], top
 
     def __call__(self, doc: Document) -> Document:
         if not self.s.enabled:
@@ -81,12 +88,24 @@ class BlockClassifierStep:
                 removed = False
         if not units:
             return doc
-        texts = [" ".join(lines[i].strip() for i in unit) for unit in units]
-        words = [WORDS.findall(t.lower()) for t in texts]
-        counts = Counter(chain.from_iterable(words))
-        present = [self.stopwords[lang].__contains__ for lang in self.languages(counts)]
-        densities = [max(sum(map(is_stop, w)) for is_stop in present) / max(1, len(w)) for w in words]
-        if self.s.unknown_language_share and self._unknown_language(counts, present):
+        texts = [
+            " ".join(lines[i].strip() for i in unit) if len(unit) > 1 else lines[unit[0]].strip() for unit in units
+        ]
+        words = list(map(WORDS.findall, "\n".join(texts).lower().split("\n")))
+        flat = list(chain.from_iterable(words))
+        counts = Counter(flat)
+        present, top = self.languages(counts)
+        sizes = list(map(len, words))
+        ends = list(accumulate(sizes))
+        starts = [e - n for e, n in zip(ends, sizes, strict=True)]
+        densities = [0.0] * len(words)
+        for lang in present:  # stopword share per block in each language, the highest counting
+            hits = [0, *accumulate(map(self.stopwords[lang].__contains__, flat))]
+            for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+                if b > a:
+                    densities[k] = max(densities[k], (hits[b] - hits[a]) / (b - a))
+        share = self.s.unknown_language_share
+        if share and len(flat) >= 50 and top < share * len(flat):
             densities = [1.0] * len(words)  # no stoplist for this language: judge by length, as jusText does
         first = [self._classify(t, d) for t, d in zip(texts, densities, strict=True)]
         order = list(range(len(units)))
@@ -105,14 +124,6 @@ class BlockClassifierStep:
         if changed:
             doc.text = "\n".join(lines)
         return doc
-
-    def _unknown_language(self, counts: Counter[str], present: list[Any]) -> bool:
-        """Whether the page's language has no stopword list: its words are almost never stopwords of any."""
-        total = sum(counts.values())
-        if total < 50:
-            return False
-        best = max(sum(n for w, n in counts.items() if is_stop(w)) for is_stop in present)
-        return best < self.s.unknown_language_share * total
 
     def _classify(self, line: str, density: float) -> str:
         s = self.s
@@ -154,25 +165,34 @@ class BlockClassifierStep:
                     current = BAD
             return before, after
 
-        def good_follows(k: int, cls: list[str]) -> bool:
-            distance = 0
-            for j in range(k + 1, n):
-                if cls[j] == GOOD:
-                    return True
-                if cls[j] == SHORT and not heading[j]:  # a menu item, not more heading or byline
-                    return False
-                distance += len(lines[blocks[j]])
-                if distance > s.max_heading_distance:
-                    return False
-            return False
+        lengths = [len(lines[b]) for b in blocks]
+
+        def good_follows(cls: list[str]) -> list[bool]:
+            """For each block: is a good block ahead, within `max_heading_distance` characters of blocks
+            that are neither good nor a menu item (a short block that is no heading or byline)? One
+            backward pass: `needed` is the length to cross from block j to the next good block."""
+            out = [False] * n
+            needed = float("inf")
+            for j in range(n - 1, -1, -1):
+                out[j] = needed <= s.max_heading_distance  # walking from j + 1
+                c = cls[j]
+                if c == GOOD:
+                    needed = 0
+                elif c == SHORT and not heading[j]:
+                    needed = float("inf")
+                else:
+                    needed += lengths[j]
+            return out
 
         def may_lead(k: int) -> bool:  # cheap test before the walk
             return k + 1 < n and (first[k + 1] in (GOOD, NEARGOOD) or heading[k + 1])
 
         headings = [k for k in range(n) if heading[k] and may_lead(k)]
-        for k in headings:  # good headings
-            if good_follows(k, first):
-                classes[k] = NEARGOOD
+        if headings:
+            follows = good_follows(first)
+            for k in headings:  # good headings
+                if follows[k]:
+                    classes[k] = NEARGOOD
         revised = list(classes)
         if SHORT in classes:
             prev_gb, next_gb = nearest(classes, True, BAD)
@@ -214,8 +234,9 @@ class BlockClassifierStep:
                 if classes[k] == NEARGOOD:
                     sides = {prev_gb[k], next_gb[k]}
                     revised[k] = BAD if BAD in sides and GOOD not in sides else GOOD
+        follows = good_follows(revised) if headings else []
         for k in headings:  # headings before good text, even when their neighbours are bad
-            if revised[k] == BAD and good_follows(k, revised):
+            if revised[k] == BAD and follows[k]:
                 revised[k] = GOOD
         return revised
 

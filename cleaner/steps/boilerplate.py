@@ -112,10 +112,16 @@ class _Scanner:
                     line_no += 1
                     counted_to = end + 1
                     pos = lowered.find(literal, counted_to)
-        starts = list(accumulate((len(line) + 1 for line in lines), initial=0)) if self.unfiltered else []
+        short: dict[int, tuple[str, list[int], list[int]]] = {}  # max_chars -> (text of such lines, offsets, index)
         for n, rule in self.unfiltered:
-            for pos in self._scan(rule, text, edits):
-                found.setdefault(bisect_right(starts, pos) - 1, set()).add(n)
+            limit = getattr(rule, "max_chars", None) or 0
+            if limit not in short:  # a rule with max_chars only scans the lines that short
+                kept = [i for i, line in enumerate(lines) if len(line) <= limit] if limit else list(range(len(lines)))
+                sub = "\n".join(lines[i] for i in kept) if limit else text
+                short[limit] = (sub, list(accumulate((len(lines[i]) + 1 for i in kept), initial=0)), kept)
+            sub, starts, kept = short[limit]
+            for pos in self._scan(rule, sub, edits):
+                found.setdefault(kept[bisect_right(starts, pos) - 1], set()).add(n)
         return found
 
     def positions(self, text: str, edits: list[Edit]) -> list[int]:
