@@ -116,6 +116,9 @@ class SpellingSettings(RuleBase):
     min_count: int = 100_000
     dominance: float = 20.0
     ignore: tuple[str, ...] = ()
+    bigrams: str = ""  # "symspellpy:en" or a 'word word count' file: context decides between candidates
+    context_min_count: int = 10_000
+    context_dominance: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -286,6 +289,9 @@ SPELLING_KEYS = COMMON_KEYS | {
     "min_count",
     "dominance",
     "ignore",
+    "bigrams",
+    "context_min_count",
+    "context_dominance",
 }
 CLASSIFIER_KEYS = COMMON_KEYS | {
     "enabled",
@@ -441,6 +447,9 @@ def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
         min_count=t.positive_int("min_count", 100_000) or 0,
         dominance=float(dominance),
         ignore=tuple(w.casefold() for w in ignore),
+        bigrams=t.get("bigrams", str, ""),
+        context_min_count=t.positive_int("context_min_count", 10_000) or 0,
+        context_dominance=float(t.get("context_dominance", (int, float), 10.0)),
     )
 
 

@@ -64,3 +64,22 @@ def test_spelling_is_off_in_default_and_on_with_the_pack():
     text = "The firm had recieved the payment."
     assert Pipeline.from_rules("default").clean("The firm had recievd it.").text == "The firm had recievd it."
     assert Pipeline(load_rules("default", "spelling-en")).clean(text).text == "The firm had received the payment."
+
+
+def test_context_picks_the_candidate_that_fits_the_sentence(speller):
+    # "extand" is one edit from extend, expand and extant: frequency alone cannot choose
+    assert fix(speller, "The bank said it would not extand the loan.") == "The bank said it would not extend the loan."
+    assert fix(speller, "He wants to expaind the business.") == "He wants to expand the business."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The theater center analyzed the program and traveled to the orthopedic clinic.",  # US spellings
+        "Output rose to 16 mln bpd.",  # abbreviations have no vowel
+        "OPEC said opec output would rise.",  # written as a name elsewhere in the document
+        "Exports of invisibles helped.",  # plurals of dictionary words
+    ],
+)
+def test_variants_abbreviations_and_names_are_left_alone(speller, text):
+    assert fix(speller, text) == text
