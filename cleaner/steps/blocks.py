@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import accumulate, chain
+from itertools import chain
+
+import numpy as np
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
@@ -95,15 +97,15 @@ class BlockClassifierStep:
         flat = list(chain.from_iterable(words))
         counts = Counter(flat)
         present, top = self.languages(counts)
-        sizes = list(map(len, words))
-        ends = list(accumulate(sizes))
-        starts = [e - n for e, n in zip(ends, sizes, strict=True)]
-        densities = [0.0] * len(words)
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(sizes)
+        starts = ends - sizes
+        shares = np.zeros(len(words))
         for lang in present:  # stopword share per block in each language, the highest counting
-            hits = [0, *accumulate(map(self.stopwords[lang].__contains__, flat))]
-            for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
-                if b > a:
-                    densities[k] = max(densities[k], (hits[b] - hits[a]) / (b - a))
+            flags = np.fromiter(map(self.stopwords[lang].__contains__, flat), dtype=np.int64, count=len(flat))
+            hits = np.concatenate(([0], np.cumsum(flags)))
+            shares = np.maximum(shares, (hits[ends] - hits[starts]) / np.maximum(sizes, 1))
+        densities: list[float] = shares.tolist()
         share = self.s.unknown_language_share
         if share and len(flat) >= 50 and top < share * len(flat):
             densities = [1.0] * len(words)  # no stoplist for this language: judge by length, as jusText does
