@@ -269,15 +269,8 @@ def run(
         raise typer.BadParameter("must be at least 1", param_hint="--workers")
     if engine == "ray":
         from cleaner.engines.ray import run_corpus as run_on_ray
-        from cleaner.ruleset import load_rules
 
-        if corpus_lines and load_rules(*(rules or ["default"])).corpus_lines.min_documents:
-            _err(
-                "cleaner: warning: --engine ray does not count corpus-level boilerplate yet; run "
-                "`cleaner learn-boilerplate` and pass the file it writes with --rules"
-            )
-
-        counts = run_on_ray(source, out, rules or ["default"], field, ray_address)
+        counts = run_on_ray(source, out, rules or ["default"], field, ray_address, corpus_lines)
         typer.echo(
             f"ray: documents in {counts['in']:,}, written {counts['kept_or_changed']:,}, dropped {counts['dropped']:,}"
         )

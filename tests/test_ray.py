@@ -93,3 +93,32 @@ def test_cli_engine_ray_reads_and_writes_jsonl(local_ray, tmp_path):
     written = [json.loads(line) for p in sorted((tmp_path / "out").glob("*.json")) for line in p.open()]
     expected = [Pipeline.from_rules("default").clean(r["text"]).text for r in data]
     assert sorted(w["text"] for w in written) == sorted(expected)
+
+
+def test_web_pack_learns_corpus_lines_on_ray_as_the_local_engine_does(local_ray, tmp_path):
+    """Three pages of one site share their chrome: both engines learn it and give the same text."""
+    import json
+
+    from conftest import DATA
+
+    from cleaner.engines import ray as cray
+
+    pages = [json.loads(x) for x in (DATA / "trafilatura_pages.jsonl").read_text(encoding="utf-8").splitlines()]
+    chrome = pages[0]["text"].split("\n")[:12]
+    records = [
+        {
+            "id": str(i),
+            "url": f"https://example.org/{i}",
+            "text": "\n".join([*chrome, max(p["text"].split("\n"), key=len)]),
+        }
+        for i, p in enumerate(pages[1:4])
+    ]
+    local = Pipeline.from_rules("web")
+    from cleaner.document import Document
+
+    docs = [Document(text=r["text"], meta={"url": r["url"]}) for r in records]
+    learned = local.with_learned(local.learn_lines(docs))
+    expected = [learned.clean(Document(text=r["text"], meta={"url": r["url"]})).text for r in records]
+    got = cray.clean(ray.data.from_items(records), ("web",), keep_dropped=True).take_all()
+    assert [row["text"] for row in got] == expected
+    assert all(chrome[1] not in text for text in expected)  # the learned chrome is gone

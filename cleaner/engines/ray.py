@@ -32,17 +32,27 @@ ORDINAL = "__cleaner_row"
 PARTITIONS = 32  # shuffle partitions of the band-key space
 
 
-_PIPELINES: dict[tuple[str, ...], Any] = {}  # one Pipeline per worker process and rule set
+_PIPELINES: dict[tuple[tuple[str, ...], str], Any] = {}  # one Pipeline per worker process and rule set
 FAULT_MARKER_ENV = "CLEANER_FAULT_INJECTION_MARKER"  # tests: fail the first batch once, to exercise retries
 
 
-def _pipeline(rule_specs: tuple[str, ...]) -> Any:
-    pipe = _PIPELINES.get(rule_specs)
+def _pipeline(rule_specs: tuple[str, ...], learned: Any = None) -> Any:
+    """The worker's Pipeline for these rules (and learned corpus lines, a LearnedLines or its ObjectRef)."""
+    if learned is None:
+        key = (rule_specs, "")
+    else:  # an ObjectRef (one per run) or the LearnedLines themselves
+        key = (rule_specs, learned.hex() if hasattr(learned, "hex") else learned.digest())
+    pipe = _PIPELINES.get(key)
     if pipe is None:
         from cleaner.pipeline import Pipeline
         from cleaner.ruleset import load_rules
 
-        pipe = _PIPELINES[rule_specs] = Pipeline(load_rules(*rule_specs))
+        lines = learned
+        if lines is not None and not hasattr(lines, "counts"):
+            import ray
+
+            lines = ray.get(lines)
+        pipe = _PIPELINES[key] = Pipeline(load_rules(*rule_specs), learned=lines)
     return pipe
 
 
@@ -56,11 +66,18 @@ def _inject_fault_once() -> None:
         raise RuntimeError("injected worker failure (test)")
 
 
-def _clean_batch(batch: Any, rule_specs: tuple[str, ...], field: str, keep_dropped: bool) -> Any:
+def _clean_batch(batch: Any, rule_specs: tuple[str, ...], field: str, keep_dropped: bool, learned: Any = None) -> Any:
     """Clean one pandas batch with the worker's cached Pipeline; a retried batch gives the same rows."""
+    from cleaner.document import Document
+
     _inject_fault_once()
-    pipe = _pipeline(rule_specs)
-    results = [pipe.clean("" if v is None else str(v)) for v in batch[field]]
+    pipe = _pipeline(rule_specs, learned)
+    url_field = pipe.rules.corpus_lines.url_field
+    urls = batch[url_field] if url_field in batch else [None] * len(batch)
+    results = [
+        pipe.clean(Document(text="" if v is None else str(v), meta={"url": u}))
+        for v, u in zip(batch[field], urls, strict=True)
+    ]
     batch[field] = [r.text for r in results]
     if keep_dropped:
         batch["cleaner_status"] = [r.status for r in results]
@@ -83,21 +100,66 @@ RETRIES = {"max_retries": 3, "retry_exceptions": True}
 
 
 def clean(
-    ds: Any, pipeline: Any = ("default",), field: str = "text", *, keep_dropped: bool = False, batch_size: int = 256
+    ds: Any,
+    pipeline: Any = ("default",),
+    field: str = "text",
+    *,
+    keep_dropped: bool = False,
+    batch_size: int = 256,
+    corpus_lines: bool = True,
 ) -> Any:
     """Clean a `ray.data.Dataset` column; dropped rows are filtered out unless `keep_dropped`.
 
     `pipeline` is a cleaner Pipeline or rule pack names/paths (what `Pipeline.from_rules` takes). A
     batch whose worker fails is retried (up to 3 times); cleaning is deterministic, so a retried batch
-    yields exactly the rows it would have, none lost or doubled.
+    yields exactly the rows it would have, none lost or doubled. Where the rules enable corpus-level
+    boilerplate (`web`), a first pass learns it over the dataset (`corpus_lines=False` skips that).
     """
-    return ds.map_batches(
-        _clean_batch,
-        fn_kwargs={"rule_specs": _specs(pipeline), "field": field, "keep_dropped": keep_dropped},
-        batch_format="pandas",
-        batch_size=batch_size,
-        **RETRIES,
+    specs = _specs(pipeline)
+    learned = learn_lines(ds, specs, field) if corpus_lines else None
+    kwargs: dict[str, Any] = {"rule_specs": specs, "field": field, "keep_dropped": keep_dropped}
+    if learned:
+        import ray
+
+        kwargs["learned"] = ray.put(learned)
+    return ds.map_batches(_clean_batch, fn_kwargs=kwargs, batch_format="pandas", batch_size=batch_size, **RETRIES)
+
+
+def _line_hash_batch(batch: Any, rule_specs: tuple[str, ...], field: str) -> Any:
+    """First pass of corpus-level boilerplate: each document's hash and its distinct line hashes."""
+    import pandas as pd
+
+    from cleaner.corpus_lines import document_hashes, host_of
+    from cleaner.textin import normalize_newlines
+
+    settings = _pipeline(rule_specs).rules.corpus_lines
+    urls = batch[settings.url_field] if settings.url_field in batch else [None] * len(batch)
+    pairs = [
+        document_hashes(normalize_newlines("" if v is None else str(v)), host_of(u), settings.max_words)
+        for v, u in zip(batch[field], urls, strict=True)
+    ]
+    return pd.DataFrame(
+        {"doc": [str(d) for d, _ in pairs], "lines": [np.asarray(h, dtype=np.uint64).tobytes() for _, h in pairs]}
     )
+
+
+def learn_lines(ds: Any, rule_specs: Sequence[str], field: str = "text") -> Any:
+    """Corpus-level boilerplate on Ray: line hashes come from the workers, counting runs on the driver
+    (8 bytes per line; identical documents count once, as in the local engine). Returns LearnedLines,
+    empty where the rules leave `[corpus_lines] min_documents` off."""
+    from cleaner.corpus_lines import LearnedLines, LineCounter
+    from cleaner.ruleset import load_rules
+
+    specs = tuple(rule_specs)
+    min_documents = load_rules(*specs).corpus_lines.min_documents
+    if not min_documents:
+        return LearnedLines()
+    counter = LineCounter()
+    hashed = ds.map_batches(_line_hash_batch, fn_kwargs={"rule_specs": specs, "field": field}, batch_format="pandas")
+    for batch in hashed.iter_batches(batch_format="pandas"):
+        for doc, lines in zip(batch["doc"], batch["lines"], strict=True):
+            counter.add(int(doc), np.frombuffer(lines, dtype=np.uint64).tolist())
+    return counter.frequent(min_documents)
 
 
 def _signature_rows(batch: dict[str, Any], field: str, num_perm: int, ngram: int, seed: int) -> dict[str, Any]:
@@ -249,13 +311,18 @@ def start(address: str | None) -> None:
 
 
 def run_corpus(
-    source: str, out: str, rules: Sequence[str], field: str = "text", address: str | None = None
+    source: str,
+    out: str,
+    rules: Sequence[str],
+    field: str = "text",
+    address: str | None = None,
+    corpus_lines: bool = True,
 ) -> dict[str, int]:
     """`cleaner run --engine ray`: read, clean, write with Ray Data; returns document counts."""
     start(address)
     ds, kind = _read(source)
     total = ds.count()
-    cleaned = clean(ds, tuple(rules), field).materialize()
+    cleaned = clean(ds, tuple(rules), field, corpus_lines=corpus_lines).materialize()
     kept = cleaned.count()
     _write(cleaned, out, kind)
     return {"in": total, "kept_or_changed": kept, "dropped": total - kept}
