@@ -18,7 +18,6 @@ import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import sha1
-from itertools import chain
 from operator import methodcaller
 
 import numpy as np
@@ -29,6 +28,11 @@ M = np.uint64(0x9E3779B97F4A7C15)
 Q = np.uint64(0xC2B2AE3D27D4EB4F)
 WORD = re.compile(r"\w+")
 _DIGEST = methodcaller("digest")
+
+try:  # CPython's own SHA-1: the same digest as hashlib's OpenSSL one, without its per-call context copies
+    from _sha1 import sha1 as _sha1
+except ImportError:  # pragma: no cover - other interpreters
+    _sha1 = sha1
 
 
 @lru_cache(maxsize=1)
@@ -166,23 +170,59 @@ def datasketch_shingles(text: str, n: int = 5) -> list[bytes]:
     return [" ".join(words[i : i + n]).encode("utf-8") for i in range(len(words) - n + 1)]
 
 
+def _word_buffer(texts: list[str]) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray]:
+    """The batch's lower-cased `\\w+` words as one UTF-8 buffer, each word followed by one space.
+
+    Returns (buffer, word start byte, word end byte, words per document). Word boundaries come
+    from numpy over the code points (no Python loop per word): the bytes kept are the word
+    characters and the first non-word character after each word, which becomes the space.
+    """
+    joined = " ".join(texts) + " "
+    ascii_only = joined.isascii()
+    if ascii_only:  # lower() keeps lengths: one call for the batch, one byte per character
+        joined = joined.lower()
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        cps = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        word = word_table()[cps]
+    else:  # lower() may change a text's length ("İ" -> "i̇")
+        lowered = [t.lower() for t in texts]
+        lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+        joined = " ".join(lowered) + " "
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word = is_word(cps)
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts_cp = np.flatnonzero(edges == 1)
+    ends_cp = np.flatnonzero(edges == -1)
+    keep = word.copy()
+    keep[ends_cp] = True  # the first non-word character after each word (there is one: the final space)
+    kept = cps.copy()
+    kept[~word] = 32
+    kept = kept[keep]
+    position = np.cumsum(keep, dtype=np.int64) - 1  # index in `kept` of each kept code point
+    if ascii_only:
+        data = kept.tobytes()
+        starts, ends = position[starts_cp], position[ends_cp - 1] + 1
+    else:
+        data = kept.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8", "surrogatepass")
+        width = 1 + (kept >= 0x80).astype(np.int64) + (kept >= 0x800) + (kept >= 0x10000)
+        byte_end = np.cumsum(width)  # byte offset just after each kept character
+        ends = byte_end[position[ends_cp - 1]]
+        starts = byte_end[position[starts_cp]] - width[position[starts_cp]]
+    doc_bounds = np.cumsum(lengths + 1)
+    counts = np.bincount(np.searchsorted(doc_bounds, starts_cp, side="right"), minlength=len(texts))[: len(texts)]
+    return data, starts, ends, counts
+
+
 def shingle_batch_datasketch(texts: list[str], n: int = 5) -> Shingled:
     """Shingles hashed with sha1_hash32, for signatures bit-identical to datasketch.MinHash.
 
-    The batch's words are joined once into one UTF-8 buffer; each shingle (n words joined by
+    The batch's words sit in one UTF-8 buffer (`_word_buffer`); each shingle (n words joined by
     spaces) is then a slice of it, so slicing, hashing and taking digests run as C-level `map`s
     with no Python bytecode per shingle. The first 4 bytes of each SHA-1 digest, little-endian,
     are datasketch's sha1_hash32.
     """
-    word_lists = [WORD.findall(t.lower()) for t in texts]
-    counts = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(texts))
-    words = list(chain.from_iterable(word_lists))
-    joined = " ".join(words)
-    data = joined.encode("utf-8")
-    lengths = map(len, words) if len(data) == len(joined) else map(len, map(str.encode, words))
-    lens = np.fromiter(lengths, dtype=np.int64, count=len(words))
-    starts = np.cumsum(lens + 1) - (lens + 1)
-    ends = starts + lens
+    data, starts, ends, counts = _word_buffer(texts)
+    n_words = len(starts)
     first = np.cumsum(counts) - counts  # index of each document's first word
     per_doc = np.where(counts >= n, counts - n + 1, np.minimum(counts, 1))  # short documents: one shingle
     total = int(per_doc.sum())
@@ -191,16 +231,16 @@ def shingle_batch_datasketch(texts: list[str], n: int = 5) -> Shingled:
     first_word = first[doc] + k
     last_word = first_word + np.minimum(counts[doc], n) - 1
     pieces = map(data.__getitem__, map(slice, starts[first_word].tolist(), ends[last_word].tolist()))
-    digests = b"".join(map(_DIGEST, map(sha1, pieces)))
+    digests = b"".join(map(_DIGEST, map(_sha1, pieces)))
     hashes = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)
-    top = max(len(words) - 1, 0)
-    starts, ends = (starts, ends) if len(words) else (np.zeros(1, np.int64), np.zeros(1, np.int64))
+    top = max(n_words - 1, 0)
+    starts, ends = (starts, ends) if n_words else (np.zeros(1, np.int64), np.zeros(1, np.int64))
     whole_start, whole_end = starts[np.minimum(first, top)], ends[np.clip(first + counts - 1, 0, top)]
     whole = map(data.__getitem__, map(slice, whole_start.tolist(), whole_end.tolist()))  # empty: hashed, unused
     exact = np.fromiter(
         (
             int.from_bytes(d[:8], "little") if c else 0
-            for d, c in zip(map(_DIGEST, map(sha1, whole)), counts.tolist(), strict=True)
+            for d, c in zip(map(_DIGEST, map(_sha1, whole)), counts.tolist(), strict=True)
         ),
         dtype=np.uint64,
         count=len(texts),
