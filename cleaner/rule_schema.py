@@ -119,6 +119,8 @@ class SpellingSettings(RuleBase):
     bigrams: str = ""  # "symspellpy:en" or a 'word word count' file: context decides between candidates
     context_min_count: int = 10_000
     context_dominance: float = 10.0
+    known_words: str = ""  # "wordfreq:en": a word this common next to its correction is a real word
+    min_frequency_gap: float = 1.5  # zipf units (log10): the correction must be this much more frequent
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,8 @@ SPELLING_KEYS = COMMON_KEYS | {
     "dominance",
     "ignore",
     "bigrams",
+    "known_words",
+    "min_frequency_gap",
     "context_min_count",
     "context_dominance",
 }
@@ -450,7 +454,16 @@ def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
         bigrams=t.get("bigrams", str, ""),
         context_min_count=t.positive_int("context_min_count", 10_000) or 0,
         context_dominance=float(t.get("context_dominance", (int, float), 10.0)),
+        known_words=_known_words(t),
+        min_frequency_gap=float(t.get("min_frequency_gap", (int, float), 1.5)),
     )
+
+
+def _known_words(t: _Table) -> str:
+    spec = t.get("known_words", str, "")
+    if spec and not spec.startswith("wordfreq:"):
+        t.fail(f"field 'known_words' must be 'wordfreq:LANG' (e.g. 'wordfreq:en'), not {spec!r}")
+    return spec
 
 
 def section_rule(raw: dict[str, Any], path: str) -> SectionRule:

@@ -84,6 +84,11 @@ def test_disable_removes_an_inherited_rule(tmp_path):
         (GOOD_LINE.replace('id = "promo"', 'id = "Promo Rule"'), "Promo Rule", "id must be"),
         (GOOD_LINE.replace("examples = [", "max_words = -3\nexamples = ["), "promo", "must be >= 0"),
         (GOOD_LINE.replace("examples = [", 'max_words = "ten"\nexamples = ['), "promo", "must be an integer"),
+        (
+            '[spelling]\nid = "sp"\ndescription = "d"\nknown_words = "english"\nexamples = ["a"]\nkeeps = ["b"]\n',
+            "sp",
+            "'known_words' must be 'wordfreq:LANG'",
+        ),
     ],
 )
 def test_invalid_rule_fails_at_load_with_path_id_and_problem(tmp_path, body, rule_id, message):

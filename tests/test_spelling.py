@@ -83,3 +83,25 @@ def test_context_picks_the_candidate_that_fits_the_sentence(speller):
 )
 def test_variants_abbreviations_and_names_are_left_alone(speller, text):
     assert fix(speller, text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # sentences from Reuters bodies; each word is one edit from a commoner dictionary word
+        "The loans are priced at 1/4 point over libor, the company said.",
+        "It sells through department and specialty stores.",
+        "Nor do we see any need to plow resources into a technology we may not use.",
+        "A former official of the bank pled guilty today to conspiring to accept money.",
+        "Dealers on the forex market said the dollar opened firmer.",
+    ],
+)
+def test_words_the_wider_word_list_knows_are_left_alone(speller, text):
+    pytest.importorskip("wordfreq")
+    assert fix(speller, text) == text
+
+
+def test_the_word_list_guard_still_lets_common_misspellings_through(speller):
+    pytest.importorskip("wordfreq")
+    assert fix(speller, "The company said it had recieved the statment.") == (
+        "The company said it had received the statement."
+    )

@@ -69,6 +69,21 @@ def load_bigrams(spec: str) -> dict[tuple[str, str], int]:
     return pairs
 
 
+@lru_cache(maxsize=4)
+def word_frequency(spec: str) -> Any:
+    """`wordfreq:LANG` -> a function word -> Zipf frequency (log10 per billion words; 0 when unseen).
+
+    wordfreq (by ftfy's author) merges Wikipedia, subtitles, news, books, web text and social media,
+    so it knows the domain words a general frequency list lacks (libor, forex, specialty, plow).
+    """
+    lang = spec.split(":", 1)[1]
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover
+        raise RuleFileError(spec, "known_words needs wordfreq: pip install 'cleaner[spelling]'") from None
+    return lru_cache(maxsize=100_000)(lambda word: zipf_frequency(word, lang, wordlist="large"))
+
+
 class SpellingStep:
     """Corrects isolated misspellings that pass every guard; records each correction."""
 
@@ -132,7 +147,7 @@ class SpellingStep:
             or word[0] != best[0]  # real misspellings rarely get the first letter wrong (centered/entered)
         )
         if not doubtful and count >= s.min_count and count >= s.dominance * runner_up:
-            return best
+            return self._unless_known(word, best)
         if not s.bigrams or not (before or after):
             return None
         if len(word) < CONTEXT_MIN_LENGTH and not (before and after):
@@ -146,7 +161,16 @@ class SpellingStep:
         if not scored or scored[0][0] == 0:
             return None
         second = scored[1][0] if len(scored) > 1 else 0
-        return scored[0][1] if scored[0][0] >= s.context_dominance * max(second, 1) else None
+        return self._unless_known(word, scored[0][1]) if scored[0][0] >= s.context_dominance * max(second, 1) else None
+
+    def _unless_known(self, word: str, correction: str) -> str | None:
+        """`correction`, unless the wider word list says `word` is a real word in its own right: nearly as
+        frequent as the correction (libor/liber, specialty/specially, forex/fore, pled/plead). Common
+        misspellings stay far below their word (recieved 2.8 vs received 5.2 on the Zipf scale)."""
+        if not self.settings.known_words:
+            return correction
+        zipf = word_frequency(self.settings.known_words)
+        return correction if zipf(correction) - zipf(word) >= self.settings.min_frequency_gap else None
 
     def __call__(self, doc: Document) -> Document:
         if not self.settings.enabled:
