@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -55,18 +55,16 @@ class BlockClassifierStep:
         self.s = settings
         self.stopwords = dict(settings.stopwords)
         self.any_stopword = frozenset().union(*self.stopwords.values())
-        self.languages_of: dict[str, list[str]] = {}
-        for lang in settings.languages:
+        self.language_mask: dict[str, int] = {}  # word -> bit k set when languages[k]'s stoplist has it
+        for k, lang in enumerate(settings.languages):
             for word in self.stopwords[lang]:
-                self.languages_of.setdefault(word, []).append(lang)
+                self.language_mask[word] = self.language_mask.get(word, 0) | (1 << k)
 
     def languages(self, counts: Counter[str]) -> tuple[list[str], int]:
         """The languages a document uses: the one whose stopwords it uses most, and any other with at least
         a quarter as many hits (a page with a German and a French article has both); and the top count."""
-        hits = dict.fromkeys(self.s.languages, 0)
-        for word in counts.keys() & self.any_stopword:
-            for lang in self.languages_of[word]:
-                hits[lang] += counts[word]
+        words = counts.keys()
+        hits = {lang: sum(map(counts.__getitem__, words & self.stopwords[lang])) for lang in self.s.languages}
         top = max(hits.values())
         present = [lang for lang in self.s.languages if hits[lang] >= max(1, 0.25 * top)]
         return present or [self.s.languages[0]], top
@@ -101,8 +99,10 @@ class BlockClassifierStep:
         ends = np.cumsum(sizes)
         starts = ends - sizes
         shares = np.zeros(len(words))
+        # One pass over the words: each word's bit mask of the languages whose stoplist has it.
+        masks = np.fromiter(map(self.language_mask.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
         for lang in present:  # stopword share per block in each language, the highest counting
-            flags = np.fromiter(map(self.stopwords[lang].__contains__, flat), dtype=np.int64, count=len(flat))
+            flags = (masks >> self.s.languages.index(lang)) & 1
             hits = np.concatenate(([0], np.cumsum(flags)))
             shares = np.maximum(shares, (hits[ends] - hits[starts]) / np.maximum(sizes, 1))
         densities: list[float] = shares.tolist()
