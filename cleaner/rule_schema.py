@@ -135,6 +135,7 @@ class ClassifierSettings(RuleBase):
     max_heading_distance: int = 200
     heading_min_words: int = 2
     neargood_run_chars: int = 0
+    fallback: bool = False
     unknown_language_share: float = 0.0
     region_gap: int = 0
     region_ratio: float = 0.0
@@ -309,6 +310,7 @@ CLASSIFIER_KEYS = COMMON_KEYS | {
     "region_gap",
     "region_ratio",
     "neargood_run_chars",
+    "fallback",
     "unknown_language_share",
 }
 LEARNED_KEYS = COMMON_KEYS | {"host", "lines"}
@@ -560,6 +562,7 @@ def classifier_settings(
         max_heading_distance=t.positive_int("max_heading_distance", 200) or 0,
         heading_min_words=t.positive_int("heading_min_words", 2) or 0,
         neargood_run_chars=t.positive_int("neargood_run_chars", 0) or 0,
+        fallback=t.get("fallback", bool, False),
         unknown_language_share=float(t.get("unknown_language_share", (int, float), 0.0)),
         region_gap=t.positive_int("region_gap", 0) or 0,
         region_ratio=float(t.get("region_ratio", (int, float), 0.0)),

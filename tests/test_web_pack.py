@@ -139,3 +139,20 @@ def test_section_rules_are_validated_at_load(tmp_path):
     )
     with pytest.raises(RuleFileError, match=r"s\.toml.*'cut'.*missing required field 'pattern'"):
         load_rules(bad)
+
+
+def test_a_page_with_no_prose_in_context_keeps_what_reads_as_text_on_its_own(web):
+    """A short post among chrome: the only sentence is near-good and both its neighbours are bad, so
+    jusText's rules alone would empty the page; the fallback keeps the sentence and drops the menu."""
+    import dataclasses
+
+    page = (
+        "Home\nArchive\nContact\n"
+        "Repurposing food as art is creative, and these sculptures show what a cook can make of it.\n"
+        "Privacy\nTerms\nSitemap"
+    )
+    sentence = page.split("\n")[3]
+    assert web.clean(page).text == sentence
+    rules = web.rules
+    strict = Pipeline(dataclasses.replace(rules, classifier=dataclasses.replace(rules.classifier, fallback=False)))
+    assert strict.clean(page).text == ""

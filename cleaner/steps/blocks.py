@@ -114,6 +114,10 @@ class BlockClassifierStep:
         final = self._revise(order, texts, words, first, removed_before)
         if self.s.region_gap:
             final = self._main_region(order, texts, final)
+        if self.s.fallback and GOOD not in final:
+            # Nothing is prose in context (a short post among chrome, a page of headlines): keep what reads
+            # like text on its own rather than empty the page. jusText has no such fallback.
+            final = [GOOD if c in (GOOD, NEARGOOD) else final[k] for k, c in enumerate(first)]
         changed = False
         for k, unit in enumerate(units):
             if final[k] == GOOD:
