@@ -152,6 +152,7 @@ class SectionRule(RuleBase):
     compiled: Any = field(repr=False, compare=False)
     max_words: int | None = 15
     min_words_before: int = 150
+    min_markers: int = 1  # the marker must occur this many times (comment headers: a thread, not a quote)
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,7 @@ CLASSIFIER_KEYS = COMMON_KEYS | {
     "unknown_language_share",
 }
 LEARNED_KEYS = COMMON_KEYS | {"host", "lines"}
-SECTION_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words_before"}
+SECTION_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words_before", "min_markers"}
 CORPUS_LINE_KEYS = {"min_documents", "max_words", "url_field"}
 UNICODE_KEYS = {
     "ftfy",
@@ -479,6 +480,7 @@ def section_rule(raw: dict[str, Any], path: str) -> SectionRule:
         compiled=compiled,
         max_words=t.positive_int("max_words", 15),
         min_words_before=t.positive_int("min_words_before", 150) or 0,
+        min_markers=t.positive_int("min_markers", 1) or 1,
     )
 
 

@@ -5,7 +5,9 @@ the footer. Comments are prose, so a line classifier keeps them, while what a
 reader (and every human-made gold standard) takes as the page's text stops
 where they begin. A `[[section]]` rule names the marker lines ("12 Comments",
 "Leave a Reply", "Kommentar schreiben"); the first marker that follows at least
-`min_words_before` words of kept text cuts the document there.
+`min_words_before` words of kept text cuts the document there. A rule with
+`min_markers` > 1 acts only where its marker occurs that often (comment headers
+such as "Maria says:": a thread has many, an article quoting one has one).
 
 Markers are looked for in the lines as they were before any rule removed them
 (boilerplate rules usually remove "Leave a Reply" itself), so `SectionMarks`
@@ -14,6 +16,7 @@ runs early and `SectionCut` after the classifier, when the kept text is known.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from cleaner.document import Document, Edit
@@ -80,8 +83,11 @@ class SectionCut:
         lines = doc.text.split("\n")
         words_before = 0
         counted_to = 0
+        count = Counter(k for _, k in marks)
         for i, k in marks:
             rule = self.rules[k]
+            if count[k] < rule.min_markers:
+                continue
             words_before += sum(len(line.split()) for line in lines[counted_to:i] if line != DELETED)
             counted_to = i
             if words_before < rule.min_words_before:
