@@ -18,16 +18,16 @@ for corpus scale, where pairs cannot all be compared.
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections import Counter
-from itertools import chain, compress
-from operator import ge
+from itertools import chain
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import RepeatSettings
 from cleaner.steps import DELETED
 
-PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(string.punctuation, " "))  # str.translate: C speed
+PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]+")
 
 
 class RepeatStep:
@@ -39,10 +39,6 @@ class RepeatStep:
         self.settings = settings
         self.rule = settings.id
         self.threshold = settings.threshold
-        # need[k]: words a set of k words must share with another for Jaccard >= threshold
-        # (a line of up to near_chars characters has at most one word per two characters)
-        near_chars = settings.near_max_words * 12
-        self._need = [math.ceil(settings.threshold * k - 1e-9) for k in range(near_chars // 2 + 2)]
 
     def __call__(self, doc: Document) -> Document:
         s = self.settings
@@ -84,33 +80,27 @@ class RepeatStep:
     def _near(self, lines: list[str], indices: list[int]) -> dict[int, tuple[int, float]]:
         """Line index of each near copy -> (line index it repeats, Jaccard)."""
         s = self.settings
-        folded = "\n".join(map(lines.__getitem__, indices)).lower().translate(PUNCTUATION_TO_SPACE).split("\n")
-        token_lists = list(map(str.split, folded))  # C-level maps: no bytecode per line or word
-        word_sets = list(map(frozenset, token_lists))
-        frequency = Counter(chain.from_iterable(word_sets))
-        # Jaccard >= t needs at least ceil(t*|x|) of x's words in the partner too, so in >= 2 lines.
-        # Counting over every line (also those outside the word range) only makes this test looser.
-        shared = set(compress(frequency, map((1).__lt__, frequency.values())))
-        if not shared:
-            return {}
-        need = self._need
-        enough = map(ge, map(len, map(shared.intersection, word_sets)), map(need.__getitem__, map(len, word_sets)))
-        low, high = s.min_words, s.near_max_words
-        sets = [
-            (indices[k], word_sets[k])
-            for k in compress(range(len(word_sets)), enough)
-            if low <= len(token_lists[k]) <= high
-        ]
+        folded = PUNCTUATION.sub(" ", "\n".join(lines[i] for i in indices).lower()).split("\n")
+        sets: list[tuple[int, frozenset[str]]] = []
+        for i, line in zip(indices, folded, strict=True):
+            tokens = line.split()
+            if s.min_words <= len(tokens) <= s.near_max_words:
+                sets.append((i, frozenset(tokens)))
         if len(sets) < 2:
             return {}
         t = self.threshold
-        count = frequency.__getitem__
+        frequency = Counter(chain.from_iterable(words for _, words in sets))
+        shared = {w for w, n in frequency.items() if n > 1}
+        # Jaccard >= t needs at least ceil(t*|x|) of x's words in the partner too, so in >= 2 lines.
+        sets = [(i, words) for i, words in sets if len(words & shared) >= math.ceil(t * len(words) - 1e-9)]
+        if len(sets) < 2:
+            return {}
+        rank = {w: (n, w) for w, n in frequency.items()}.__getitem__
         by_token: dict[str, list[int]] = {}  # prefix token -> positions in `sets` of kept lines
         removed: dict[int, tuple[int, float]] = {}
         for k, (line_no, words) in enumerate(sets):
             size = len(words)
-            # rarest first, ties by the word itself: one total order for all lines (a stable sort of sorted words)
-            prefix = sorted(sorted(words), key=count)[: size - need[size] + 1]
+            prefix = sorted(words, key=rank)[: size - math.ceil(t * size - 1e-9) + 1]
             best: tuple[int, float] | None = None
             seen: set[int] = set()
             for token in prefix:
