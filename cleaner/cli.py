@@ -438,11 +438,22 @@ def rules_check(
     specs: Annotated[list[str], typer.Argument(help="Rule files or shipped names to validate.")],
 ) -> None:
     """Validate rule files: syntax, fields, regexes, ids. Exit 1 on the first problem."""
+    from cleaner.prefilter import required_literals
     from cleaner.ruleset import load_rules
 
     for spec in specs:
         ruleset = load_rules(spec)
         typer.echo(f"ok: {spec}: {sum(1 for _ in ruleset.rules())} rules from {len(ruleset.files)} file(s)")
+        for kind, rule in ruleset.rules():
+            pattern = getattr(rule, "pattern", None)
+            bounded = getattr(rule, "max_chars", None)  # then it only scans lines that short
+            scanned = kind in ("line", "paragraph", "section") and not bounded
+            if scanned and isinstance(pattern, str) and required_literals(pattern) is None:
+                _err(
+                    f"warning: {rule.origin}: rule '{rule.id}': no literal that every match must contain could be "
+                    "read from 'pattern' (regex-module syntax such as \\p{L}, or only character classes), so it runs "
+                    "over every line of every document; write letter classes as [^\\W\\d_] or add max_chars"
+                )
 
 
 @rules_app.command("test")

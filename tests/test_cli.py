@@ -111,3 +111,20 @@ def test_rules_commands(tmp_path):
 def test_multiple_rules_options_merge_in_order():
     out = cli("clean", "--rules", "base", "--rules", "typos-en", stdin=b"Teh cat.\nI agree\n")
     assert out.stdout == b"The cat.\nI agree\n"
+
+
+def test_rules_check_warns_about_a_pattern_without_a_literal_prefilter(tmp_path):
+    """A pattern Python's parser cannot read (\\p{Lu}) gets no literal prefilter and runs over every line:
+    `rules check` still accepts it, but says so; the shipped packs raise no such warning."""
+    slow = tmp_path / "slow.toml"
+    slow.write_text(
+        '[[line]]\nid = "caps-code"\ndescription = "codes"\n'
+        "pattern = '^\\p{Lu}\\w+ \\d+$'\n"
+        'examples = ["Äbc 12"]\nkeeps = ["The council met on Tuesday to discuss the budget for next year."]\n',
+        encoding="utf-8",
+    )
+    out = cli("rules", "check", str(slow))
+    assert out.returncode == 0
+    assert f"warning: {slow.resolve()}: rule 'caps-code': no literal" in out.stderr.decode()
+    shipped = cli("rules", "check", "default", "web", "spelling-en")
+    assert shipped.returncode == 0 and "warning" not in shipped.stderr.decode()
