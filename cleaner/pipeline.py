@@ -1,6 +1,6 @@
 """The Pipeline: ordered steps built from a RuleSet; clean one text or stream many.
 
-    unicode → corpus-lines → boilerplate → classifier → sections → typos → spelling → repeats → layout → quality
+    unicode → corpus-lines → boilerplate → classifier → sections → typos → repeats → spelling → layout → quality
 
 Every step records Edits; a document ends kept, changed, or dropped with the
 rule and reason. Timings per step accumulate in `Pipeline.seconds_by_step`.
@@ -50,10 +50,11 @@ def build_steps(rules: RuleSet, learned: LearnedLines | None = None) -> list[Ste
         steps.append(SectionCut(rules.sections))
     if rules.typos:
         steps.append(TypoStep(rules.typos, rules.regex_timeout))
-    if rules.spelling is not None and rules.spelling.enabled:
-        steps.append(SpellingStep(rules.spelling))
     if rules.repeats is not None and rules.repeats.enabled:
         steps.append(RepeatStep(rules.repeats))
+    if rules.spelling is not None and rules.spelling.enabled:
+        # after repeats: its "used twice in the document" guard must see the lines that will be kept
+        steps.append(SpellingStep(rules.spelling))
     steps.append(LayoutStep(rules.unicode.max_blank_lines))
     if rules.documents:
         steps.append(QualityStep(rules.documents, rules.regex_timeout))
@@ -68,6 +69,7 @@ class Pipeline:
         self.learned = learned
         self.steps = steps if steps is not None else build_steps(rules, learned)
         self.seconds_by_step: dict[str, float] = defaultdict(float)
+        self._classifier = next((step for step in self.steps if isinstance(step, BlockClassifierStep)), None)
 
     def with_learned(self, learned: LearnedLines) -> Pipeline:
         """The same pipeline that also removes `learned` corpus-level boilerplate (see `learn_lines`)."""
@@ -101,6 +103,10 @@ class Pipeline:
         clock = time.perf_counter
         current: Document | None = doc
         for step in self.steps:
+            if step.name == LayoutStep.name and self._classifier is not None:
+                started = clock()
+                self._classifier.settle(doc)  # after cuts and repeats, so cleaning twice changes nothing
+                self.seconds_by_step[self._classifier.name] += clock() - started
             started = clock()
             current = step(doc)
             self.seconds_by_step[step.name] += clock() - started

@@ -121,6 +121,7 @@ class SpellingSettings(RuleBase):
     context_dominance: float = 10.0
     known_words: str = ""  # "wordfreq:en": a word this common next to its correction is a real word
     min_frequency_gap: float = 1.5  # zipf units (log10): the correction must be this much more frequent
+    min_known_share: float = 0.0  # documents with fewer dictionary words than this share are left alone
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,7 @@ SPELLING_KEYS = COMMON_KEYS | {
     "bigrams",
     "known_words",
     "min_frequency_gap",
+    "min_known_share",
     "context_min_count",
     "context_dominance",
 }
@@ -459,6 +461,7 @@ def spelling_settings(raw: dict[str, Any], path: str) -> SpellingSettings:
         context_dominance=float(t.get("context_dominance", (int, float), 10.0)),
         known_words=_known_words(t),
         min_frequency_gap=float(t.get("min_frequency_gap", (int, float), 1.5)),
+        min_known_share=float(t.get("min_known_share", (int, float), 0.0)),
     )
 
 

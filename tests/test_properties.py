@@ -28,11 +28,21 @@ LINES = st.sampled_from(
         "\t",
         "Tous droits réservés",
         "© 2024 Example",
+        "Home",
+        "Kontakt",
+        "12 Comments",
+        "Maria says:",
+        "Foto: Christof Stache",
+        "Die Gemeinde hat am Dienstag beschlossen, dass die Arbeiten an der neuen Brücke im Frühjahr beginnen sollen.",
+        "The committee met for three hours on Tuesday and agreed, after a long and sometimes bitter debate, to "
+        "spend more on the roads and bridges of the old town next year.",
+        "short line of a menu",
+        "Recipes and more",
     ]
 )
 DOCS = st.lists(LINES | st.text(max_size=40), max_size=25).map("\n".join) | st.text(max_size=300)
 
-PIPES = {name: Pipeline(load_rules(*name.split("+"))) for name in ("default", "default+spelling-en")}
+PIPES = {name: Pipeline(load_rules(*name.split("+"))) for name in ("default", "default+spelling-en", "web")}
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])

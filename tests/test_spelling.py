@@ -105,3 +105,18 @@ def test_the_word_list_guard_still_lets_common_misspellings_through(speller):
     assert fix(speller, "The company said it had recieved the statment.") == (
         "The company said it had received the statement."
     )
+
+
+def test_a_document_in_another_language_is_left_alone(speller):
+    german = "Die Gemeinde hat beschlossen, dass die Arbeiten an der neuen Brücke im Frühjahr beginnen sollen."
+    assert fix(speller, german) == german  # an English dictionary would make "beginnen" "beginner"
+
+
+def test_spelling_runs_after_repeats_so_cleaning_twice_changes_nothing():
+    """'used twice in the document' must be judged on the lines that stay: a repeated line used to keep
+    its word from correction, and the second run, without the repeat, corrected it (hypothesis found it)."""
+    pipe = Pipeline(load_rules("default", "spelling-en"))
+    text = "The firm had recieved the payment on Monday.\nThe firm had recieved the payment on Monday."
+    once = pipe.clean(text)
+    assert once.text == "The firm had received the payment on Monday."  # once the repeat is gone, used once
+    assert pipe.clean(once.text).text == once.text

@@ -156,3 +156,18 @@ def test_a_page_with_no_prose_in_context_keeps_what_reads_as_text_on_its_own(web
     rules = web.rules
     strict = Pipeline(dataclasses.replace(rules, classifier=dataclasses.replace(rules.classifier, fallback=False)))
     assert strict.clean(page).text == ""
+
+
+def test_cleaning_real_pages_twice_changes_nothing(web):
+    """The classifier judges lines by their neighbours, and a second run no longer sees the lines the
+    first one removed; it looks again until the kept lines are stable, so the output is a fixpoint.
+    (Before that, 11 % of the dev pages lost more lines on a second run.)"""
+    from conftest import corpus, read_jsonl
+
+    pages = list(read_jsonl(corpus("web_pages.jsonl.gz"), limit=500)) + PAGES
+    for page in pages:
+        once = web.clean(page["text"])
+        if once.dropped:
+            continue
+        twice = web.clean(once.text)
+        assert twice.text == once.text, (page["id"], [e.summary() for e in twice.edits][:5])

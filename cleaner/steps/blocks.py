@@ -37,6 +37,7 @@ from cleaner.steps import DELETED
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+MAX_LOOKS = 8  # the kept lines shrink with every look that drops one, so this bounds a rare cascade
 SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 
 
@@ -70,15 +71,55 @@ class BlockClassifierStep:
         return present or [self.s.languages[0]], top
 
     def __call__(self, doc: Document) -> Document:
+        """Classify and drop, then look again at what is kept until nothing more goes.
+
+        The first look sees the lines earlier rules removed as bad neighbours. Cleaning the result
+        again would not see them at all, and the lines this step dropped would be gone too, so a
+        short line kept for its neighbours could then go. Looking again here, as that second run
+        would, until the kept lines are stable, makes cleaning idempotent (at most `MAX_LOOKS`)."""
+        return self._looks(doc, first_look=0)
+
+    def settle(self, doc: Document) -> Document:
+        """Look again after the later steps (section cuts, repeats) removed lines: the pipeline calls
+        this before its layout step, so that a second run over the output finds nothing to drop."""
+        return self._looks(doc, first_look=1)
+
+    def _looks(self, doc: Document, first_look: int) -> Document:
         if not self.s.enabled:
             return doc
         lines = doc.text.split("\n")
+        changed = False
+        for look in range(first_look, first_look + MAX_LOOKS):
+            decided = self._decide(lines, removed_lines_count=look == 0)
+            dropped = False
+            for unit, first, final, chars, density in decided:
+                if final == GOOD:
+                    continue
+                note = f"{first} -> {final}: {chars} chars, stopwords {density:.2f}" + (
+                    " (second look)" if look else ""
+                )
+                for i in unit:
+                    doc.edits.append(Edit(self.name, self.s.id, "drop", i + 1, lines[i], "", note))
+                    lines[i] = DELETED
+                dropped = True
+            if not dropped:
+                break
+            changed = True
+        if changed:
+            doc.text = "\n".join(lines)
+        return doc
+
+    def _decide(self, lines: list[str], removed_lines_count: bool) -> list[tuple[list[int], str, str, int, float]]:
+        """(unit's line indices, context-free class, final class, characters, stopword share) per unit.
+
+        `removed_lines_count`: a removed line (DELETED) between two units makes a bad neighbour;
+        otherwise removed lines are skipped as if absent, as a second run over the output sees them."""
         units: list[list[int]] = []  # lines of one paragraph; a paragraph broken at inline links is one unit
         removed_before: list[bool] = []  # a line removed by an earlier rule sits between this unit and the last
         removed = False
         for i, line in enumerate(lines):
             if line == DELETED:
-                removed = True
+                removed = removed_lines_count
             elif line.strip():
                 if units and not removed and continues(lines[units[-1][-1]], line):
                     units[-1].append(i)
@@ -87,7 +128,7 @@ class BlockClassifierStep:
                     removed_before.append(removed and len(units) > 1)
                 removed = False
         if not units:
-            return doc
+            return []
         texts = [
             " ".join(lines[i].strip() for i in unit) if len(unit) > 1 else lines[unit[0]].strip() for unit in units
         ]
@@ -118,18 +159,7 @@ class BlockClassifierStep:
             # Nothing is prose in context (a short post among chrome, a page of headlines): keep what reads
             # like text on its own rather than empty the page. jusText has no such fallback.
             final = [GOOD if c in (GOOD, NEARGOOD) else final[k] for k, c in enumerate(first)]
-        changed = False
-        for k, unit in enumerate(units):
-            if final[k] == GOOD:
-                continue
-            note = f"{first[k]} -> {final[k]}: {len(texts[k])} chars, stopwords {densities[k]:.2f}"
-            for i in unit:
-                doc.edits.append(Edit(self.name, self.s.id, "drop", i + 1, lines[i], "", note))
-                lines[i] = DELETED
-            changed = True
-        if changed:
-            doc.text = "\n".join(lines)
-        return doc
+        return [(unit, first[k], final[k], len(texts[k]), densities[k]) for k, unit in enumerate(units)]
 
     def _classify(self, line: str, density: float) -> str:
         s = self.s

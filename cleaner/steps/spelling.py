@@ -163,6 +163,14 @@ class SpellingStep:
         second = scored[1][0] if len(scored) > 1 else 0
         return self._unless_known(word, scored[0][1]) if scored[0][0] >= s.context_dominance * max(second, 1) else None
 
+    def _reads_as_the_language(self, counts: Counter[str]) -> bool:
+        """Whether enough of the document's lower-case words are dictionary words for it to be in the
+        dictionary's language: an English dictionary would "fix" German (beginnen -> beginner)."""
+        words = self._index().words
+        total = sum(counts.values())
+        known = sum(map(counts.__getitem__, counts.keys() & words.keys()))
+        return known >= self.settings.min_known_share * total
+
     def _unless_known(self, word: str, correction: str) -> str | None:
         """`correction`, unless the wider word list says `word` is a real word in its own right: nearly as
         frequent as the correction (libor/liber, specialty/specially, forex/fore, pled/plead). Common
@@ -181,6 +189,8 @@ class SpellingStep:
         if not matches:
             return doc
         counts = Counter(m.group() for m in matches)
+        if self.settings.min_known_share and not self._reads_as_the_language(counts):
+            return doc
         pieces: list[str] = []
         last = 0
         for m in matches:
