@@ -37,6 +37,7 @@ from cleaner.steps import DELETED
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+LEFT_TEXT = "_classifier_left"  # Document.meta: the text as this step left it, so `settle` knows if it changed
 MAX_LOOKS = 8  # the kept lines shrink with every look that drops one, so this bounds a rare cascade
 SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 
@@ -81,7 +82,10 @@ class BlockClassifierStep:
 
     def settle(self, doc: Document) -> Document:
         """Look again after the later steps (section cuts, repeats) removed lines: the pipeline calls
-        this before its layout step, so that a second run over the output finds nothing to drop."""
+        this before its layout step, so that a second run over the output finds nothing to drop.
+        Where no later step changed the text, the kept lines are already stable."""
+        if doc.meta.pop(LEFT_TEXT, None) == doc.text:
+            return doc
         return self._looks(doc, first_look=1)
 
     def _looks(self, doc: Document, first_look: int) -> Document:
@@ -107,6 +111,7 @@ class BlockClassifierStep:
             changed = True
         if changed:
             doc.text = "\n".join(lines)
+        doc.meta[LEFT_TEXT] = doc.text
         return doc
 
     def _decide(self, lines: list[str], removed_lines_count: bool) -> list[tuple[list[int], str, str, int, float]]:
