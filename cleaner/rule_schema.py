@@ -103,6 +103,7 @@ class RepeatSettings(RuleBase):
     near: bool = True
     threshold: float = 0.8
     near_max_words: int = 25
+    near_wrapped: bool = False  # also look for near repeats among lines of hard-wrapped paragraphs
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ LINE_KEYS = COMMON_KEYS | {"pattern", "literal", "action", "max_words", "min_wor
 PARAGRAPH_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words"}
 DOCUMENT_KEYS = COMMON_KEYS | {"pattern", "min_words", "max_words", "min_chars", "max_symbol_ratio"}
 TYPO_KEYS = COMMON_KEYS | {"map"}
-REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold", "near_max_words"}
+REPEAT_KEYS = COMMON_KEYS | {"enabled", "min_words", "min_chars", "near", "threshold", "near_max_words", "near_wrapped"}
 SPELLING_KEYS = COMMON_KEYS | {
     "enabled",
     "dictionary",
@@ -434,6 +435,7 @@ def repeat_settings(raw: dict[str, Any], path: str) -> RepeatSettings:
         near=t.get("near", bool, True),
         threshold=float(threshold),
         near_max_words=t.positive_int("near_max_words", 25) or 0,
+        near_wrapped=t.get("near_wrapped", bool, False),
     )
 
 
