@@ -103,7 +103,7 @@ class RepeatSettings(RuleBase):
     near: bool = True
     threshold: float = 0.8
     near_max_words: int = 25
-    near_wrapped: bool = False  # also look for near repeats among lines of hard-wrapped paragraphs
+    near_wrapped: bool = False  # also look for near repeats among lines starting in lower case (wrapped prose)
 
 
 @dataclass(frozen=True)

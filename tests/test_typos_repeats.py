@@ -57,7 +57,8 @@ def test_exact_and_near_repeat_captions_keep_first_place():
 
 def test_lines_of_a_hard_wrapped_paragraph_are_never_near_repeats():
     """Two fragments of wrapped prose can share most of their words; dropping one would cut a sentence
-    in half (the first version did this to about 60 Reuters stories). Captions still go (above)."""
+    in half (the first version did this to about 60 Reuters stories). A line starting in lower case
+    continues such prose; captions still go (above)."""
     paragraph = (
         "The analysts said that the\n"
         "company would cut costs by ten pct in the\n"

@@ -23,16 +23,11 @@ import string
 from collections import Counter
 from itertools import chain
 
-import regex
-
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import RepeatSettings
 from cleaner.steps import DELETED
 
 PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]+")
-# A line break inside a paragraph: the line does not end a sentence and the next starts in lower case.
-# It starts with the newline, so the search jumps from one newline to the next.
-WRAPPED_BREAK = regex.compile(r'\n(?=[ \t]*\p{Ll})(?<=[^.!?:;"”»\s][ \t]*\n)')
 
 
 class RepeatStep:
@@ -63,12 +58,10 @@ class RepeatStep:
             first = first_seen.get(key)
             if first is None:
                 first_seen[key] = i
-                if s.near and len(line) <= near_chars:
-                    near.append(i)
+                if s.near and len(line) <= near_chars and (s.near_wrapped or not line.lstrip()[:1].islower()):
+                    near.append(i)  # a line starting in lower case continues wrapped prose: a fragment
             elif len(line.split(None, s.min_words)) >= s.min_words:
                 removed[i] = (first, 1.0)
-        if len(near) > 1 and not s.near_wrapped:
-            near = self._standalone(doc.text, near)
         if len(near) > 1:
             removed.update(self._near(lines, near))
         if not removed:
@@ -83,23 +76,6 @@ class RepeatStep:
             lines[j] = DELETED
         doc.text = "\n".join(lines)
         return doc
-
-    @staticmethod
-    def _standalone(text: str, indices: list[int]) -> list[int]:
-        """The lines among `indices` that are not part of a hard-wrapped paragraph.
-
-        A caption or a title stands on its own line; a line of wrapped prose (newswire, e-mail)
-        continues into the next one: the next line starts in lower case and this one does not end
-        a sentence. Such fragments are never near repeats of anything (their exact repeats are still
-        found), and skipping them spares the word sets of most lines of wrapped text."""
-        wrapped: set[int] = set()
-        line_no, counted_to = 0, 0
-        for m in WRAPPED_BREAK.finditer(text):
-            line_no += text.count("\n", counted_to, m.start())  # lines before the break's line end
-            counted_to = m.start()
-            wrapped.add(line_no)
-            wrapped.add(line_no + 1)
-        return [i for i in indices if i not in wrapped] if wrapped else indices
 
     def _near(self, lines: list[str], indices: list[int]) -> dict[int, tuple[int, float]]:
         """Line index of each near copy -> (line index it repeats, Jaccard)."""
