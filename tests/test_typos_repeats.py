@@ -70,6 +70,18 @@ def test_lines_of_a_hard_wrapped_paragraph_are_never_near_repeats():
     assert repeats(near_wrapped=True)(paragraph).text != paragraph  # the old behaviour, still available
 
 
+def test_a_short_copy_goes_with_its_first_line_so_cleaning_twice_changes_nothing():
+    """A line of few words is never an exact repeat ("Yes." twice stays), but it counts for near repeats
+    by its words; when its first copy went as a near repeat, the second copy used to stay and a second
+    run, with the first gone, removed it (table headers in Reuters, comment titles on web pages)."""
+    run = repeats()
+    title = "Re:BEHOLD! (Score:5, Insightful)"
+    text = f"BEHOLD! (Score:5, Insightful)\n{title}\nmore text\n{title}"
+    once = run(text)
+    assert once.text == "BEHOLD! (Score:5, Insightful)\nmore text"
+    assert run(once.text).text == once.text
+
+
 def test_short_lines_and_distinct_sentences_are_kept():
     run = repeats()
     text = "Yes.\nYes.\nReuter\nReuter\nShares rose 5 pct on Monday.\nShares fell 3 pct on Tuesday."

@@ -49,6 +49,7 @@ class RepeatStep:
             return doc
         removed: dict[int, tuple[int, float]] = {}
         first_seen: dict[str, int] = {}
+        copies: dict[int, list[int]] = {}  # first line -> its later copies too short to count as exact repeats
         near: list[int] = []
         near_chars = s.near_max_words * 12  # generous: lines longer than this have more words
         for i, line in enumerate(lines):
@@ -62,8 +63,15 @@ class RepeatStep:
                     near.append(i)  # a line starting in lower case continues wrapped prose: a fragment
             elif len(line.split(None, s.min_words)) >= s.min_words:
                 removed[i] = (first, 1.0)
+            else:
+                copies.setdefault(first, []).append(i)
         if len(near) > 1:
-            removed.update(self._near(lines, near))
+            found = self._near(lines, near)
+            # A copy goes with its first line: the same words are the same near repeat (and were it
+            # kept, a second run, with the first line gone, would find it).
+            for first, partner in list(found.items()):
+                found.update((copy, partner) for copy in copies.get(first, ()))
+            removed.update(found)
         if not removed:
             return doc
         for j, (i, similarity) in sorted(removed.items()):
