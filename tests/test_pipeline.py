@@ -74,3 +74,11 @@ def test_crlf_and_cr_line_endings_are_normalised(default_pipeline):
 def test_removed_lines_leave_no_holes(default_pipeline):
     text = "Heading of the page\nMenu\nBody text goes here.\n\n\n\nAdvertisement\n\nMore body text here."
     assert default_pipeline.clean(text).text == "Heading of the page\nBody text goes here.\n\nMore body text here."
+
+
+def test_line_rules_leave_the_wrapped_end_of_a_sentence_alone():
+    """Hard-wrapped newswire puts the last word of a sentence on a line of its own: 'share.' is not a
+    share button, 'comment.' no comment prompt. A real button ('Share') still goes."""
+    pipe = Pipeline.from_rules("default")
+    text = "Last year the company earned 5.28 dlrs a\nshare.\nAnalysts declined to\ncomment.\nShare"
+    assert pipe.clean(text).text == "Last year the company earned 5.28 dlrs a\nshare.\nAnalysts declined to\ncomment."
