@@ -102,14 +102,17 @@ class Pipeline:
         doc.text = self._prepare(doc.text, doc.edits)
         clock = time.perf_counter
         current: Document | None = doc
+        left_by_classifier: str | None = None  # the text as the classifier left it
         for step in self.steps:
-            if step.name == LayoutStep.name and self._classifier is not None:
+            if isinstance(step, LayoutStep) and self._classifier is not None and doc.text != left_by_classifier:
                 started = clock()
                 self._classifier.settle(doc)  # after cuts and repeats, so cleaning twice changes nothing
                 self.seconds_by_step[self._classifier.name] += clock() - started
             started = clock()
             current = step(doc)
             self.seconds_by_step[step.name] += clock() - started
+            if step is self._classifier:
+                left_by_classifier = doc.text
             if current is None:
                 break
         if current is None:

@@ -37,7 +37,6 @@ from cleaner.steps import DELETED
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
-LEFT_TEXT = "_classifier_left"  # Document.meta: the text as this step left it, so `settle` knows if it changed
 MAX_LOOKS = 8  # the kept lines shrink with every look that drops one, so this bounds a rare cascade
 SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 
@@ -81,10 +80,8 @@ class BlockClassifierStep:
 
     def settle(self, doc: Document) -> Document:
         """Look again after the later steps (section cuts, repeats) removed lines: the pipeline calls
-        this before its layout step, so that a second run over the output finds nothing to drop.
-        Where no later step changed the text, the kept lines are already stable."""
-        if doc.meta.pop(LEFT_TEXT, None) == doc.text:
-            return doc
+        this before its layout step when a later step changed the text, so that a second run over
+        the output finds nothing to drop."""
         return self._looks(doc, first_look=1)
 
     def _looks(self, doc: Document, first_look: int) -> Document:
@@ -110,7 +107,6 @@ class BlockClassifierStep:
             changed = True
         if changed:
             doc.text = "\n".join(lines)
-        doc.meta[LEFT_TEXT] = doc.text
         return doc
 
     def _decide(self, lines: list[str], removed_lines_count: bool) -> list[tuple[list[int], str, str, int, float]]:
@@ -146,8 +142,10 @@ class BlockClassifierStep:
         shares = np.zeros(len(words))
         # One pass over the words: each word's bit mask of the languages whose stoplist has it.
         masks = np.fromiter(map(self.language_mask.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
-        for lang in present:  # stopword share per block in each language, the highest counting
-            flags = (masks >> self.s.languages.index(lang)) & 1
+        for bit, lang in enumerate(self.s.languages):  # stopword share per block in each language present
+            if lang not in present:
+                continue
+            flags = (masks >> bit) & 1
             hits = np.concatenate(([0], np.cumsum(flags)))
             shares = np.maximum(shares, (hits[ends] - hits[starts]) / np.maximum(sizes, 1))
         densities: list[float] = shares.tolist()
