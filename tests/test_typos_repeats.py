@@ -82,6 +82,19 @@ def test_a_short_copy_goes_with_its_first_line_so_cleaning_twice_changes_nothing
     assert run(once.text).text == once.text
 
 
+def test_table_rows_of_few_distinct_words_are_not_near_repeats():
+    """A real Reuters table (Argentine grain shipments): the word sets of these two rows are both
+    {soybean, nil}, so their Jaccard is 1.0, yet the second row is other data. A line needs
+    `min_words` distinct words to be a near repeat; before, the second row was dropped."""
+    text = (
+        "    Soybean                nil        nil        nil\n"
+        "    Sunflowerseed        1,800     18,800        nil\n"
+        "    Cumulative figures for April 1 and this calendar year, with\n"
+        "    Soybean             nil    (nil),        nil       (nil)"
+    )
+    assert repeats()(text).text == text
+
+
 def test_short_lines_and_distinct_sentences_are_kept():
     run = repeats()
     text = "Yes.\nYes.\nReuter\nReuter\nShares rose 5 pct on Monday.\nShares fell 3 pct on Tuesday."

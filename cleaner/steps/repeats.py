@@ -93,7 +93,9 @@ class RepeatStep:
         for i, line in zip(indices, folded, strict=True):
             tokens = line.split()
             if s.min_words <= len(tokens) <= s.near_max_words:
-                sets.append((i, frozenset(tokens)))
+                words = frozenset(tokens)
+                if len(words) >= s.min_words:  # "Soybean nil nil nil" is two words: a table row, not a caption
+                    sets.append((i, words))
         if len(sets) < 2:
             return {}
         t = self.threshold
