@@ -8,6 +8,7 @@ file, the rule id and what is wrong. Nothing here reads files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -143,6 +144,10 @@ class ClassifierSettings(RuleBase):
     region_ratio: float = 0.0
     languages: tuple[str, ...] = ()
     stopwords: tuple[tuple[str, frozenset[str]], ...] = field(default=(), compare=False, repr=False)
+    model: str | None = None  # path of a block model (JSON) that makes the final call; None: jusText's classes
+    model_threshold: float = 0.5  # a block jusText's rules keep stays at this probability of content or more
+    model_rescue_threshold: float = 0.5  # a block they drop stays only at this probability or more
+    model_min_blocks: int = 0  # pages with fewer blocks are left to jusText's rules (the model learned on real pages)
 
 
 @dataclass(frozen=True)
@@ -316,6 +321,10 @@ CLASSIFIER_KEYS = COMMON_KEYS | {
     "neargood_run_chars",
     "fallback",
     "unknown_language_share",
+    "model",
+    "model_threshold",
+    "model_rescue_threshold",
+    "model_min_blocks",
 }
 LEARNED_KEYS = COMMON_KEYS | {"host", "lines"}
 SECTION_KEYS = COMMON_KEYS | {"pattern", "max_words", "min_words_before", "min_markers"}
@@ -559,6 +568,20 @@ def classifier_settings(
             t.fail(f"language '{lang}' has no [stopwords] list (have: {', '.join(sorted(stopwords)) or 'none'})")
     if not languages:
         t.fail("the classifier needs at least one [stopwords] list")
+    model = t.get("model", str) or None  # "" switches an inherited model off
+    if model is not None:
+        from cleaner.steps.block_model import BlockModel, ModelFileError
+
+        model = str(Path(path).parent / model)  # relative to the rule file
+        try:
+            BlockModel.load(model)
+        except ModelFileError as exc:
+            t.fail(str(exc))
+    threshold = t.get("model_threshold", (int, float), 0.5)
+    rescue = t.get("model_rescue_threshold", (int, float), threshold)
+    for key, value in (("model_threshold", threshold), ("model_rescue_threshold", rescue)):
+        if not 0 <= value <= 1:
+            t.fail(f"field '{key}' must be between 0 and 1")
     return ClassifierSettings(
         **common,
         enabled=t.get("enabled", bool, True),
@@ -575,4 +598,8 @@ def classifier_settings(
         region_ratio=float(t.get("region_ratio", (int, float), 0.0)),
         languages=tuple(languages),
         stopwords=tuple((lang, frozenset(w.lower() for w in stopwords[lang])) for lang in languages),
+        model=model,
+        model_threshold=float(threshold),
+        model_rescue_threshold=float(rescue),
+        model_min_blocks=t.positive_int("model_min_blocks", 0) or 0,
     )

@@ -235,6 +235,9 @@ class _Merger:
                 raise RuleFileError(path, "[classifier] must be a single table")
             merged = dict(self.classifier[0]) if self.classifier else {}
             merged.update(data["classifier"])
+            model = data["classifier"].get("model")
+            if isinstance(model, str) and model:  # relative to the file that names it, not the last one merged
+                merged["model"] = str(Path(path).parent / model)
             self.classifier = (merged, where)
         if "unicode" in data:
             if not isinstance(data["unicode"], dict):

@@ -16,6 +16,9 @@ lines of the text, and the algorithm is the same:
    bylines, section headings). Unlike jusText, two or more adjacent near-good
    blocks with `neargood_run_chars` characters together are good: news prose
    often comes in paragraphs of one or two sentences.
+3. optionally (`model`, the `web` pack's choice): a learned block model
+   (cleaner.steps.block_model) reads each block's features, jusText's classes
+   among them, and keeps the blocks it scores at least `model_threshold`.
 
 Lines that other rules already removed count as bad neighbours. A block's
 stopword share is taken in each language the document uses (most stopword hits,
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import chain, repeat
 
 import numpy as np
@@ -34,10 +38,13 @@ import numpy as np
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
 from cleaner.steps import DELETED
+from cleaner.steps.block_model import BlockModel, unit_features
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
-MAX_LOOKS = 8  # the kept lines shrink with every look that drops one, so this bounds a rare cascade
+MAX_LOOKS = (
+    64  # every look that changes something drops a block, so the looks end; this only bounds a pathological page
+)
 SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 
 
@@ -47,6 +54,20 @@ def continues(previous: str, line: str) -> bool:
     return line.lstrip()[:1].islower() and not previous.rstrip().endswith((".", "!", "?", ":", '"', "”"))
 
 
+@dataclass
+class PageBlocks:
+    """A page cut into blocks (paragraphs: lines, or lines broken at inline links), as the classifier sees it."""
+
+    units: list[list[int]]  # each block's line indices
+    texts: list[str]
+    words: list[list[str]]  # lower-cased
+    first: list[str]  # context-free class
+    final: list[str]  # jusText's class in context
+    densities: list[float]  # stopword share
+    removed_before: list[bool]  # a line removed by an earlier rule sits just before the block
+    heading: list[bool]  # short and heading-like
+
+
 class BlockClassifierStep:
     """Drops the lines the classifier finds to be boilerplate; records the class and why."""
 
@@ -54,6 +75,7 @@ class BlockClassifierStep:
 
     def __init__(self, settings: ClassifierSettings) -> None:
         self.s = settings
+        self.model: BlockModel | None = BlockModel.load(settings.model) if settings.model else None
         self.stopwords = dict(settings.stopwords)
         self.language_mask: dict[str, int] = {}  # word -> bit k set when languages[k]'s stoplist has it
         for k, lang in enumerate(settings.languages):
@@ -92,12 +114,14 @@ class BlockClassifierStep:
         for look in range(first_look, first_look + MAX_LOOKS):
             decided = self._decide(lines, removed_lines_count=look == 0)
             dropped = False
-            for unit, first, final, chars, density in decided:
+            for unit, first, final, chars, density, chance in decided:
                 if final == GOOD:
                     continue
-                note = f"{first} -> {final}: {chars} chars, stopwords {density:.2f}" + (
-                    " (second look)" if look else ""
-                )
+                note = f"{first} -> {final}: {chars} chars, stopwords {density:.2f}"
+                if chance is not None:
+                    note += f", model {chance:.2f}"
+                if look:
+                    note += " (second look)"
                 for i in unit:
                     doc.edits.append(Edit(self.name, self.s.id, "drop", i + 1, lines[i], "", note))
                     lines[i] = DELETED
@@ -109,8 +133,8 @@ class BlockClassifierStep:
             doc.text = "\n".join(lines)
         return doc
 
-    def _decide(self, lines: list[str], removed_lines_count: bool) -> list[tuple[list[int], str, str, int, float]]:
-        """(unit's line indices, context-free class, final class, characters, stopword share) per unit.
+    def analyse(self, lines: list[str], removed_lines_count: bool) -> PageBlocks | None:
+        """The page's blocks with their context-free and jusText classes (None: no text).
 
         `removed_lines_count`: a removed line (DELETED) between two units makes a bad neighbour;
         otherwise removed lines are skipped as if absent, as a second run over the output sees them."""
@@ -128,7 +152,7 @@ class BlockClassifierStep:
                     removed_before.append(removed and len(units) > 1)
                 removed = False
         if not units:
-            return []
+            return None
         texts = [
             " ".join(lines[i].strip() for i in unit) if len(unit) > 1 else lines[unit[0]].strip() for unit in units
         ]
@@ -153,15 +177,49 @@ class BlockClassifierStep:
         if share and len(flat) >= 50 and top < share * len(flat):
             densities = [1.0] * len(words)  # no stoplist for this language: judge by length, as jusText does
         first = [self._classify(t, d) for t, d in zip(texts, densities, strict=True)]
+        heading = [first[k] == SHORT and self._heading_like(texts[k], words[k]) for k in range(len(units))]
         order = list(range(len(units)))
-        final = self._revise(order, texts, words, first, removed_before)
+        final = self._revise(order, texts, words, first, removed_before, heading)
         if self.s.region_gap:
             final = self._main_region(order, texts, final)
+        return PageBlocks(units, texts, words, first, final, densities, removed_before, heading)
+
+    def features(self, page: PageBlocks) -> np.ndarray:
+        """The model's input: one row of `block_model.FEATURES` per block."""
+        return unit_features(
+            page.texts,
+            list(map(len, page.words)),
+            page.first,
+            page.final,
+            page.densities,
+            page.removed_before,
+            list(map(len, page.units)),
+            page.heading,
+        )
+
+    def _decide(
+        self, lines: list[str], removed_lines_count: bool
+    ) -> list[tuple[list[int], str, str, int, float, float | None]]:
+        """(unit's line indices, context-free class, final class, characters, stopword share, model's
+        probability or None) per unit."""
+        page = self.analyse(lines, removed_lines_count)
+        if page is None:
+            return []
+        first, final = page.first, page.final
+        chance: list[float | None] = [None] * len(first)
+        if self.model is not None and len(first) >= self.s.model_min_blocks:
+            # A block jusText's rules drop needs more of the model's confidence to stay than one they keep.
+            chance = self.model.probability(self.features(page)).tolist()
+            keep, rescue = self.s.model_threshold, self.s.model_rescue_threshold
+            final = [GOOD if p >= (keep if c == GOOD else rescue) else BAD for p, c in zip(chance, final, strict=True)]  # type: ignore[operator]
         if self.s.fallback and GOOD not in final:
             # Nothing is prose in context (a short post among chrome, a page of headlines): keep what reads
             # like text on its own rather than empty the page. jusText has no such fallback.
             final = [GOOD if c in (GOOD, NEARGOOD) else final[k] for k, c in enumerate(first)]
-        return [(unit, first[k], final[k], len(texts[k]), densities[k]) for k, unit in enumerate(units)]
+        return [
+            (unit, first[k], final[k], len(page.texts[k]), page.densities[k], chance[k])
+            for k, unit in enumerate(page.units)
+        ]
 
     def _classify(self, line: str, density: float) -> str:
         s = self.s
@@ -175,12 +233,17 @@ class BlockClassifierStep:
         return NEARGOOD if density >= s.stopwords_low else BAD
 
     def _revise(
-        self, blocks: list[int], lines: list[str], words: list[list[str]], first: list[str], removed_before: list[bool]
+        self,
+        blocks: list[int],
+        lines: list[str],
+        words: list[list[str]],
+        first: list[str],
+        removed_before: list[bool],
+        heading: list[bool],
     ) -> list[str]:
         """jusText's context-sensitive pass, step for step."""
         s = self.s
         n = len(blocks)
-        heading = [first[k] == SHORT and self._heading_like(lines[blocks[k]], words[k]) for k in range(n)]
         classes = list(first)
 
         def nearest(cls: list[str], ignore_neargood: bool, edge: str) -> tuple[list[str], list[str]]:

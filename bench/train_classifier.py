@@ -1,0 +1,238 @@
+"""Train the web pack's block model (rules/web-blocks.model.json) and measure it on pages it has not seen.
+
+Run by hand, in the benchmark environment (scikit-learn trains; cleaner only runs the model):
+
+    bench/.venv-bench/bin/pip install scikit-learn
+    bench/.venv-bench/bin/python bench/train_classifier.py [--folds 5] [--thresholds 0.3,0.4,0.5] [--write]
+
+Blocks are the web classifier's units on ../shared/corpora/web_pages.jsonl.gz after the rules that
+run before it. A block's label: main content if its text is in the page's reference text (the human
+`gold`, or else the `trafilatura` extraction of the HTML), or at least 60 % of its word 3-grams are;
+boilerplate at 20 % or less; unlabelled in between. `must_keep` / `must_remove` snippets override.
+
+Cross-validation holds out whole sites (5 folds by host): each fold's model cleans the pages of
+sites it never saw, through the whole `web` pipeline, and the table is the dev-set metric of
+bench_quality.py over those held-out outputs. `--write` then trains on every page and writes the
+model with those figures in its header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import random
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_quality import DATA, norm, score
+
+from cleaner import Pipeline
+from cleaner.document import Document
+from cleaner.steps.block_model import BlockModel
+from cleaner.steps.blocks import BlockClassifierStep
+
+TEST_PAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "trafilatura_pages.jsonl"
+MODEL = Path(__file__).resolve().parent.parent / "rules" / "web-blocks.model.json"
+WORD = re.compile(r"\w+")
+SNIPPET_WEIGHT = 5.0  # a block a must_keep / must_remove snippet labels counts this many times
+
+
+def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
+    """1 content, 0 boilerplate, -1 unknown."""
+    t = norm(text)
+    if not t:
+        return -1
+    if t in reference:
+        return 1
+    w = WORD.findall(t.lower())
+    if len(w) < 3:
+        return 0
+    share = sum(tuple(w[i : i + 3]) in grams for i in range(len(w) - 2)) / (len(w) - 2)
+    return 1 if share >= 0.6 else 0 if share <= 0.2 else -1
+
+
+class Page:
+    """A dev page as the classifier first sees it (after the rules before it), with its reference text."""
+
+    def __init__(self, record: dict, lines: list[str]) -> None:
+        self.record = record
+        self.lines = lines
+        self.reference = norm(record.get("gold") or record.get("trafilatura") or "")
+        words = WORD.findall(self.reference.lower())
+        self.grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+        self.keep = [norm(s) for s in record.get("must_keep") or []]
+        self.remove = [norm(s) for s in record.get("must_remove") or []]
+
+    def labels(self, texts: list[str]) -> np.ndarray:
+        out = []
+        for text in texts:
+            y = label(text, self.reference, self.grams) if self.reference else -1
+            t = norm(text)
+            if any(s in t for s in self.keep):
+                y = 3  # content, by a human snippet: weighs more than a label from the reference text
+            if any(s in t for s in self.remove):
+                y = 2  # boilerplate, by a human snippet
+            out.append(y)
+        return np.array(out)
+
+
+def first_looks(records: list[dict]) -> tuple[BlockClassifierStep, list[Page]]:
+    pipe = Pipeline.from_rules("web")
+    clf = next(s for s in pipe.steps if isinstance(s, BlockClassifierStep))
+    pages = []
+    for r in records:
+        doc = Document(text=r["text"])
+        doc.text = pipe._prepare(doc.text, doc.edits)
+        for step in pipe.steps:
+            if step is clf:
+                break
+            step(doc)
+        pages.append(Page(r, doc.text.split("\n")))
+    return clf, pages
+
+
+def looks(
+    clf: BlockClassifierStep, pages: list[Page], model: BlockModel | None, threshold: float, max_looks: int = 4
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(features, labels) of every look the classifier takes at each page when `model` decides
+    (None: only the first look). Later looks see the page without the blocks dropped so far, as a
+    second run would: training on them teaches the model what its own output looks like, so that
+    keeping it stable (idempotence) does not cost content."""
+    out = []
+    for page in pages:
+        lines = list(page.lines)
+        for look in range(max_looks if model is not None else 1):
+            blocks = clf.analyse(lines, removed_lines_count=look == 0)
+            if blocks is None:
+                break
+            features = clf.features(blocks)
+            out.append((features, page.labels(blocks.texts)))
+            if model is None:
+                break
+            keep = model.probability(features) >= threshold
+            if keep.all():
+                break
+            for unit, kept in zip(blocks.units, keep, strict=True):
+                if not kept:
+                    for i in unit:
+                        lines[i] = "\x00"
+    return out
+
+
+def crops(clf: BlockClassifierStep, pages: list[Page], seed: int = 0) -> list[Page]:
+    """A short excerpt of each page: 4 to 12 blocks around a block of content. Real pages run to
+    about 180 blocks; without short ones to learn from, the model kept "About" and "Terms" beside
+    the article of a three-paragraph page."""
+    rng = random.Random(seed)
+    out = []
+    for page in pages:
+        blocks = clf.analyse(page.lines, removed_lines_count=True)
+        if blocks is None or len(blocks.units) <= 12:
+            continue
+        content = [k for k, y in enumerate(page.labels(blocks.texts)) if y % 2 == 1]
+        if not content:
+            continue
+        size = rng.randint(4, 12)
+        start = max(0, min(rng.choice(content) - rng.randrange(size), len(blocks.units) - size))
+        first, last = blocks.units[start][0], blocks.units[start + size - 1][-1]
+        out.append(Page(page.record, page.lines[first : last + 1]))
+    return out
+
+
+def train(clf: BlockClassifierStep, pages: list[Page], rounds: int, threshold: float) -> BlockModel:
+    """Fit on first looks, then `rounds` times more on every look the last model makes (DAgger-style)."""
+    pages = pages + crops(clf, pages)
+    data = looks(clf, pages, None, threshold)
+    model = fit(data)
+    for _ in range(rounds):
+        data += looks(clf, pages, model, threshold)
+        model = fit(data)
+    return model
+
+
+def fit(pages: list[tuple[np.ndarray, np.ndarray]], seed: int = 0) -> BlockModel:
+    from sklearn.neural_network import MLPClassifier
+
+    X = np.vstack([x for x, y in pages if len(y)])
+    y = np.concatenate([y for _, y in pages if len(y)])
+    X, y = X[y >= 0], y[y >= 0]
+    weight = np.where(y >= 2, SNIPPET_WEIGHT, 1.0)
+    y = y % 2
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    mlp = MLPClassifier((32,), alpha=1e-3, max_iter=300, early_stopping=True, random_state=seed)
+    mlp.fit((X - mean) / scale, y, sample_weight=weight)
+    return BlockModel(
+        mean=mean,
+        scale=scale,
+        hidden_weights=mlp.coefs_[0],
+        hidden_bias=mlp.intercepts_[0],
+        out_weights=mlp.coefs_[1][:, 0],
+        out_bias=float(mlp.intercepts_[1][0]),
+    )
+
+
+def clean_with(model: BlockModel | None, threshold: float, records: list[dict]) -> dict[str, str]:
+    pipe = Pipeline.from_rules("web")
+    clf = next(s for s in pipe.steps if isinstance(s, BlockClassifierStep))
+    clf.model = model
+    clf.s = dataclasses.replace(clf.s, model_threshold=threshold)
+    return {r["id"]: pipe.clean(r["text"]).text for r in records}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--thresholds", default="0.3,0.35,0.4,0.45,0.5")
+    ap.add_argument("--rounds", type=int, default=2, help="extra rounds on the model's own later looks")
+    ap.add_argument("--train-threshold", type=float, default=0.5)
+    ap.add_argument("--write", action="store_true", help=f"train on all pages and write {MODEL.name}")
+    ap.add_argument("--snippet-weight", type=float, default=SNIPPET_WEIGHT)
+    args = ap.parse_args()
+    globals()["SNIPPET_WEIGHT"] = args.snippet_weight
+    with gzip.open(DATA, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    # The pages excerpted for the tests are never trained on, so the tests measure unseen pages.
+    tested = {json.loads(line)["id"] for line in TEST_PAGES.read_text(encoding="utf-8").splitlines()}
+    records = [r for r in records if r["id"] not in tested]
+    clf, pages = first_looks(records)
+    hosts = sorted({urlsplit(r.get("url") or "").hostname or r["id"] for r in records})
+    rng = random.Random(0)
+    fold_of_host = {h: rng.randrange(args.folds) for h in hosts}
+    fold = [fold_of_host[urlsplit(r.get("url") or "").hostname or r["id"]] for r in records]
+    thresholds = [float(x) for x in args.thresholds.split(",")]
+    base = score(records, clean_with(None, 0.5, records))
+    print(f"{'system':34s} {'P':>6s} {'R':>6s} {'F1':>6s} {'keep':>6s} {'remove':>7s}")
+    row = "{:34s} {P:6.3f} {R:6.3f} {F1:6.3f} {keep:6.3f} {remove:7.3f}"
+    print(row.format("web, jusText rules only", **base))
+    held_out: dict[float, dict[str, str]] = {t: {} for t in thresholds}
+    for f in range(args.folds):
+        model = train(clf, [p for p, k in zip(pages, fold, strict=True) if k != f], args.rounds, args.train_threshold)
+        test = [r for r, k in zip(records, fold, strict=True) if k == f]
+        for t in thresholds:
+            held_out[t].update(clean_with(model, t, test))
+    results = {}
+    for t in thresholds:
+        results[t] = score(records, held_out[t])
+        print(row.format(f"web + model, held-out sites, {t}", **results[t]))
+    if args.write:
+        model = train(clf, pages, args.rounds, args.train_threshold)
+        about = {
+            "trained_on": f"shared/corpora/web_pages.jsonl.gz, {len(records)} pages "
+            f"(all but the {len(tested)} test pages); labels from gold / trafilatura / snippets",
+            "trained_by": "bench/train_classifier.py --write",
+            "held_out_sites": {str(t): {k: round(v, 3) for k, v in s.items()} for t, s in results.items()},
+        }
+        MODEL.write_text(model.to_json(**about) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL}")
+
+
+if __name__ == "__main__":
+    main()

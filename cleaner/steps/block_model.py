@@ -1,0 +1,284 @@
+"""A small learned model that re-decides the block classifier's verdicts from shallow block features.
+
+jusText's rules weigh a handful of signals with fixed thresholds; on real pages they trade lost
+content against kept chrome (BENCHMARKS.md, web quality). A model over the same kind of signals,
+and those of the neighbours, draws that line better. It is a one-hidden-layer perceptron
+(inference: two small matrix products per page, numpy) trained by `bench/train_classifier.py` on
+the web pages dev set; its weights are a JSON file the rule file names (`[classifier] model`), so
+a user can retrain it on their own pages or switch it off.
+
+The features are shallow on purpose: lengths, stopword share, punctuation, case, position, the
+jusText classes, and the same for the neighbours. None names a word or a site.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "cleaner-block-model/1"
+CLASSES = ("good", "neargood", "short", "bad")
+_CLASS_INDEX = {name: k for k, name in enumerate(CLASSES)}
+
+_OWN = (
+    "log_chars",
+    "log_words",
+    "stopwords",
+    "ends_sentence",
+    "ends_colon",
+    "digit_share",
+    "upper_share",
+    "punctuation_share",
+    "capitalised_words",
+    "copyright",
+    "separator",
+    "link_or_email",
+    "sentences",
+    "lines",
+    "heading_like",
+)
+_NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
+_PER_NEIGHBOUR = ("log_chars", "stopwords", "good", "short", "exists")
+FEATURES: tuple[str, ...] = (
+    _OWN
+    + tuple(f"first_{c}" for c in CLASSES)
+    + ("final_good",)
+    + tuple(f"n{d:+d}_{name}" for d in _NEIGHBOURS for name in _PER_NEIGHBOUR)
+    + (
+        "unit_position",
+        "char_position",
+        "relative_length",
+        "removed_before",
+        "log_page_chars",
+        "page_good_share",
+        "log_good_chars_near",
+        "good_distance",
+        "before_first_good",
+        "after_last_good",
+    )
+)
+
+_SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
+_LETTER, _UPPER, _DIGIT, _PUNCT, _WORD, _SEPARATOR, _AT, _COPYRIGHT = 1, 2, 4, 8, 16, 32, 64, 128
+_TABLE: np.ndarray | None = None
+
+
+def _char_table() -> np.ndarray:
+    """Class bits of every character of the Basic Multilingual Plane (built once, about 50 ms), so a
+    page's characters are classified by one numpy lookup instead of a regex per block."""
+    global _TABLE
+    if _TABLE is None:
+        table = np.zeros(0x10000, dtype=np.uint8)
+        for cp in range(0x10000):
+            c = chr(cp)
+            category = unicodedata.category(c)
+            word = c.isalnum() or category in ("Mn", "Mc", "Me", "Pc")
+            table[cp] = (
+                _LETTER * c.isalpha()
+                | _UPPER * (category == "Lu")
+                | _DIGIT * c.isdecimal()
+                | _PUNCT * (not word and not c.isspace())
+                | _WORD * word
+                | _SEPARATOR * (c in "|»›·•")
+                | _AT * (c == "@")
+                | _COPYRIGHT * (c == "\u00a9")
+            )
+        _TABLE = table
+    return _TABLE
+
+
+def _character_counts(texts: Sequence[str]) -> np.ndarray:
+    """Per block: letters, upper-case letters, digits, punctuation, capitalised words, separators
+    (| » › · •), @ and © signs (columns)."""
+    joined = "\n".join(texts)
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = _char_table()[np.minimum(points, 0xFFFF)]
+    word = (bits & _WORD) != 0
+    after_gap = np.concatenate(([True], ~word[:-1]))
+    columns = np.stack(
+        [
+            bits & _LETTER,
+            (bits & _UPPER) >> 1,
+            (bits & _DIGIT) >> 2,
+            (bits & _PUNCT) >> 3,
+            ((bits & _UPPER) >> 1) * after_gap,
+            (bits & _SEPARATOR) >> 5,
+            (bits & _AT) >> 6,
+            (bits & _COPYRIGHT) >> 7,
+        ],
+        axis=1,
+    ).astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum([len(t) + 1 for t in texts[:-1]]))).astype(np.int64)
+    return np.add.reduceat(columns, starts, axis=0)
+
+
+def unit_features(
+    texts: Sequence[str],
+    word_counts: Sequence[int],
+    first: Sequence[str],
+    final: Sequence[str],
+    densities: Sequence[float],
+    removed_before: Sequence[bool],
+    lines_per_unit: Sequence[int],
+    heading: Sequence[bool],
+) -> np.ndarray:
+    """One row of `FEATURES` per block of a page (`texts`: the blocks, stripped)."""
+    n = len(texts)
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    nwords = np.asarray(word_counts, dtype=np.float64)
+    dens = np.asarray(densities, dtype=np.float64)
+    good = np.fromiter((c == "good" for c in final), dtype=np.float64, count=n)
+    short = np.fromiter((c == "short" for c in first), dtype=np.float64, count=n)
+    log_chars = np.log1p(chars)
+    counts = _character_counts(texts)
+    size = np.maximum(chars, 1)
+
+    def each(method: Callable[..., object], argument: object) -> np.ndarray:
+        return np.fromiter(map(method, texts, repeat(argument)), dtype=np.float64, count=n)
+
+    sentences = each(str.count, ". ") + each(str.count, "? ") + each(str.count, "! ")
+    links = (counts[:, 6] > 0) | (each(str.__contains__, "http") > 0) | (each(str.__contains__, "www.") > 0)
+    copyright = (counts[:, 7] > 0) | (each(str.__contains__, "(c)") > 0) | (each(str.__contains__, "(C)") > 0)
+    own = np.column_stack(
+        [
+            log_chars,
+            np.log1p(nwords),
+            dens,
+            each(str.endswith, _SENTENCE_END),
+            each(str.endswith, ":"),
+            counts[:, 2] / size,
+            counts[:, 1] / np.maximum(counts[:, 0], 1),
+            counts[:, 3] / size,
+            counts[:, 4] / np.maximum(nwords, 1),
+            copyright,
+            counts[:, 5] > 0,
+            links,
+            np.log1p(sentences),
+            np.log1p(np.asarray(lines_per_unit, dtype=np.float64)),
+            np.asarray(heading, dtype=np.float64),
+        ]
+    )
+    classes = np.eye(len(CLASSES))[np.fromiter(map(_CLASS_INDEX.__getitem__, first), dtype=np.int64, count=n)]
+    columns = [own, classes, good[:, None]]
+    per = np.stack([log_chars, dens, good, short, np.ones(n)], axis=1)
+    for d in _NEIGHBOURS:
+        shifted = np.zeros_like(per)
+        if d < 0 and n + d > 0:
+            shifted[-d:] = per[: n + d]
+        elif d > 0 and n - d > 0:
+            shifted[: n - d] = per[d:]
+        columns.append(shifted)
+    total = float(chars.sum()) or 1.0
+    before = np.cumsum(chars) - chars
+    good_chars = good * chars
+    window = np.concatenate(([0.0], np.cumsum(good_chars)))
+    k = np.arange(n)
+    lo, hi = np.maximum(0, k - 5), np.minimum(n, k + 6)
+    near = window[hi] - window[lo] - good_chars
+    good_at = np.flatnonzero(good)
+    if len(good_at):
+        pos = np.searchsorted(good_at, k)
+        left = np.abs(k - good_at[np.maximum(pos - 1, 0)])
+        right = np.abs(good_at[np.minimum(pos, len(good_at) - 1)] - k)
+        distance = np.minimum(np.minimum(left, right), 10) / 10
+        first_good, last_good = (k < good_at[0]), (k > good_at[-1])
+    else:
+        distance, first_good, last_good = np.ones(n), np.zeros(n), np.zeros(n)
+    columns.append(
+        np.stack(
+            [
+                k / max(1, n - 1),
+                before / total,
+                chars / max(1.0, float(chars.max(initial=0.0))),
+                np.asarray(removed_before, dtype=np.float64),
+                np.full(n, math.log1p(total)),
+                np.full(n, float(good_chars.sum()) / total),
+                np.log1p(near),
+                distance,
+                first_good,
+                last_good,
+            ],
+            axis=1,
+        ).astype(np.float64)
+    )
+    return np.hstack(columns)
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be used: the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class BlockModel:
+    """Standardise, one ReLU layer, a logistic output: P(block is main content)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray
+    hidden_bias: np.ndarray
+    out_weights: np.ndarray
+    out_bias: float
+    path: str = ""
+
+    @classmethod
+    def load(cls, path: str | Path) -> BlockModel:
+        """Read a model written by `bench/train_classifier.py`; any mismatch with this code's features fails here."""
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ModelFileError(f"cannot read model file {path}: {exc.strerror or exc}") from None
+        except json.JSONDecodeError as exc:
+            raise ModelFileError(f"model file {path} is not JSON: {exc}") from None
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            raise ModelFileError(f"model file {path} is not a {FORMAT} file")
+        if list(raw.get("features", [])) != list(FEATURES):
+            raise ModelFileError(f"model file {path} was trained on other features than this version computes")
+        try:
+            model = cls(
+                mean=np.asarray(raw["mean"], dtype=np.float64),
+                scale=np.asarray(raw["scale"], dtype=np.float64),
+                hidden_weights=np.asarray(raw["hidden_weights"], dtype=np.float64),
+                hidden_bias=np.asarray(raw["hidden_bias"], dtype=np.float64),
+                out_weights=np.asarray(raw["out_weights"], dtype=np.float64),
+                out_bias=float(raw["out_bias"]),
+                path=str(path),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"model file {path}: missing or malformed field {exc}") from None
+        width = model.hidden_weights.shape[1] if model.hidden_weights.ndim == 2 else -1
+        shapes_ok = (
+            model.mean.shape == model.scale.shape == (len(FEATURES),)
+            and model.hidden_weights.shape == (len(FEATURES), width)
+            and model.hidden_bias.shape == (width,)
+            and model.out_weights.shape == (width,)
+        )
+        if not shapes_ok:
+            raise ModelFileError(f"model file {path}: weight shapes do not fit {len(FEATURES)} features")
+        return model
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        hidden = np.maximum((features - self.mean) / self.scale @ self.hidden_weights + self.hidden_bias, 0.0)
+        logit = hidden @ self.out_weights + self.out_bias
+        return 1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40)))
+
+    def to_json(self, **about: object) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                **about,
+                "features": list(FEATURES),
+                "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(),
+                "hidden_weights": self.hidden_weights.round(6).tolist(),
+                "hidden_bias": self.hidden_bias.round(6).tolist(),
+                "out_weights": self.out_weights.round(6).tolist(),
+                "out_bias": round(self.out_bias, 6),
+            }
+        )
