@@ -81,3 +81,16 @@ def test_wheel_contains_rules_and_runs_outside_checkout(installed):
         env=env,
     ).stdout
     assert out == (SAMPLES / "cgtn_moon_dust.expected.txt").read_bytes()
+    # the web pack finds its block model (a JSON file beside web.toml) inside the installed wheel
+    sentence = "The council agreed on Tuesday that the work on the bridge should begin in spring. "
+    page = "Home\nAbout\nContact\n" + sentence * 3
+    web = subprocess.run(
+        [str(env_dir / "bin" / "cleaner"), "clean", "--rules", "web", "-"],
+        cwd=work,
+        input=page,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    assert web.startswith("The council agreed") and "About" not in web
