@@ -42,9 +42,10 @@ from cleaner.steps.block_model import BlockModel, unit_features
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
-MAX_LOOKS = (
-    64  # every look that changes something drops a block, so the looks end; this only bounds a pathological page
-)
+# Every look that changes something drops at least one block, so the looks end after at most as many
+# looks as the page has blocks. A cap would break idempotence: with the block model, one real page
+# (a calendar of day numbers) lost its list one block per look for 88 looks.
+MAX_LOOKS = 100_000
 SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 
 
@@ -97,7 +98,7 @@ class BlockClassifierStep:
         The first look sees the lines earlier rules removed as bad neighbours. Cleaning the result
         again would not see them at all, and the lines this step dropped would be gone too, so a
         short line kept for its neighbours could then go. Looking again here, as that second run
-        would, until the kept lines are stable, makes cleaning idempotent (at most `MAX_LOOKS`)."""
+        would, until the kept lines are stable, makes cleaning idempotent."""
         return self._looks(doc, first_look=0)
 
     def settle(self, doc: Document) -> Document:
