@@ -128,6 +128,10 @@ class BlockClassifierStep:
                     lines[i] = DELETED
                 dropped = True
             if not dropped:
+                if look == 0 and DELETED in lines:
+                    # A second run will not see the lines earlier rules removed; the block model weighs
+                    # a removed neighbour (removed_before), so look once more as that run will.
+                    continue
                 break
             changed = True
         if changed:
