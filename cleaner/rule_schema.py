@@ -8,7 +8,6 @@ file, the rule id and what is wrong. Nothing here reads files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import regex
@@ -570,11 +569,10 @@ def classifier_settings(
         t.fail("the classifier needs at least one [stopwords] list")
     model = t.get("model", str) or None  # "" switches an inherited model off
     if model is not None:
-        from cleaner.steps.block_model import BlockModel, ModelFileError
+        from cleaner.steps.block_model import ModelFileError, load_model
 
-        model = str(Path(path).parent / model)  # relative to the rule file
         try:
-            BlockModel.load(model)
+            load_model(model)  # the path is absolute: the merger resolved it against the file that names it
         except ModelFileError as exc:
             t.fail(str(exc))
     threshold = t.get("model_threshold", (int, float), 0.5)

@@ -64,14 +64,19 @@ def test_wheel_contains_rules_and_runs_outside_checkout(installed):
         env=env,
     ).stdout
     assert str(env_dir) in where
-    listed = subprocess.run(
-        [str(env_dir / "bin" / "cleaner"), "rules", "list"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    ).stdout
+
+    def cli(*args: str, stdin: str | None = None) -> str:
+        return subprocess.run(
+            [str(env_dir / "bin" / "cleaner"), *args],
+            cwd=work,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout
+
+    listed = cli("rules", "list")
     assert "default" in listed and "boilerplate-en" in listed
     out = subprocess.run(
         [str(env_dir / "bin" / "cleaner"), "clean", str(SAMPLES / "cgtn_moon_dust.txt")],
@@ -79,18 +84,9 @@ def test_wheel_contains_rules_and_runs_outside_checkout(installed):
         capture_output=True,
         check=True,
         env=env,
-    ).stdout
+    ).stdout  # bytes: the golden output is compared byte for byte
     assert out == (SAMPLES / "cgtn_moon_dust.expected.txt").read_bytes()
     # the web pack finds its block model (a JSON file beside web.toml) inside the installed wheel
     sentence = "The council agreed on Tuesday that the work on the bridge should begin in spring. "
-    page = "Home\nAbout\nContact\n" + sentence * 3
-    web = subprocess.run(
-        [str(env_dir / "bin" / "cleaner"), "clean", "--rules", "web", "-"],
-        cwd=work,
-        input=page,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    ).stdout
+    web = cli("clean", "--rules", "web", "-", stdin="Home\nAbout\nContact\n" + sentence * 3)
     assert web.startswith("The council agreed") and "About" not in web

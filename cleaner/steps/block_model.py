@@ -13,6 +13,7 @@ jusText classes, and the same for the neighbours. None names a word or a site.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import unicodedata
@@ -261,6 +262,8 @@ class BlockModel:
         )
         if not shapes_ok:
             raise ModelFileError(f"model file {path}: weight shapes do not fit {len(FEATURES)} features")
+        for weights in (model.mean, model.scale, model.hidden_weights, model.hidden_bias, model.out_weights):
+            weights.setflags(write=False)  # shared by every pipeline that loads the file (`load_model`)
         return model
 
     def probability(self, features: np.ndarray) -> np.ndarray:
@@ -282,3 +285,10 @@ class BlockModel:
                 "out_bias": round(self.out_bias, 6),
             }
         )
+
+
+@functools.lru_cache(maxsize=16)
+def load_model(path: str) -> BlockModel:
+    """`BlockModel.load`, once per path and process: loading the rules validates the file and the
+    classifier step uses it, and every Pipeline (a worker's, a Ray task's) builds that step again."""
+    return BlockModel.load(path)

@@ -37,7 +37,7 @@ import numpy as np
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
 from cleaner.steps import DELETED
-from cleaner.steps.block_model import BlockModel, unit_features
+from cleaner.steps.block_model import BlockModel, load_model, unit_features
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
@@ -75,7 +75,7 @@ class BlockClassifierStep:
 
     def __init__(self, settings: ClassifierSettings) -> None:
         self.s = settings
-        self.model: BlockModel | None = BlockModel.load(settings.model) if settings.model else None
+        self.model: BlockModel | None = load_model(settings.model) if settings.model else None
         self.stopwords = dict(settings.stopwords)
         self.language_mask: dict[str, int] = {}  # word -> bit k set when languages[k]'s stoplist has it
         for k, lang in enumerate(settings.languages):
@@ -210,9 +210,12 @@ class BlockClassifierStep:
         chance: list[float | None] = [None] * len(first)
         if self.model is not None and len(first) >= self.s.model_min_blocks:
             # A block jusText's rules drop needs more of the model's confidence to stay than one they keep.
-            chance = self.model.probability(self.features(page)).tolist()
+            probabilities: list[float] = self.model.probability(self.features(page)).tolist()
             keep, rescue = self.s.model_threshold, self.s.model_rescue_threshold
-            final = [GOOD if p >= (keep if c == GOOD else rescue) else BAD for p, c in zip(chance, final, strict=True)]  # type: ignore[operator]
+            final = [
+                GOOD if p >= (keep if c == GOOD else rescue) else BAD for p, c in zip(probabilities, final, strict=True)
+            ]
+            chance = list(probabilities)
         if self.s.fallback and GOOD not in final:
             # Nothing is prose in context (a short post among chrome, a page of headlines): keep what reads
             # like text on its own rather than empty the page. jusText has no such fallback.
