@@ -120,9 +120,53 @@ def _character_counts(texts: Sequence[str]) -> np.ndarray:
     return np.add.reduceat(columns, starts, axis=0)
 
 
+# Columns of `text_columns`: what a block's features need from its text alone, so a block seen
+# again (the classifier's later looks, a menu repeated across a site's pages) is not read again.
+TEXT_COLUMNS = (
+    "letters",
+    "upper",
+    "digits",
+    "punctuation",
+    "capitalised",
+    "separators",
+    "at_signs",
+    "copyright_signs",
+    "ends_sentence",
+    "ends_colon",
+    "sentences",
+    "link_text",
+    "copyright_text",
+    "copyright_entity",
+)
+
+
+def text_columns(texts: Sequence[str]) -> np.ndarray:
+    """One row of `TEXT_COLUMNS` per block (`texts`: the blocks, stripped)."""
+    n = len(texts)
+
+    def each(method: Callable[..., object], argument: object) -> np.ndarray:
+        return np.fromiter(map(method, texts, repeat(argument)), dtype=np.float64, count=n)
+
+    sentences = each(str.count, ". ") + each(str.count, "? ") + each(str.count, "! ")
+    links = (each(str.__contains__, "http") > 0) | (each(str.__contains__, "www.") > 0)
+    copyright = (each(str.__contains__, "(c)") > 0) | (each(str.__contains__, "(C)") > 0)
+    return np.column_stack(
+        [
+            _character_counts(texts).astype(np.float64),
+            each(str.endswith, _SENTENCE_END),
+            each(str.endswith, ":"),
+            sentences,
+            links,
+            copyright,
+            each(str.__contains__, "&copy"),
+        ]
+    )
+
+
 def unit_features(
-    texts: Sequence[str],
-    word_counts: Sequence[int],
+    chars: np.ndarray,
+    columns_of_text: np.ndarray,
+    word_counts: Sequence[int] | np.ndarray,
     first: Sequence[str],
     final: Sequence[str],
     densities: Sequence[float],
@@ -130,38 +174,32 @@ def unit_features(
     lines_per_unit: Sequence[int],
     heading: Sequence[bool],
 ) -> np.ndarray:
-    """One row of `FEATURES` per block of a page (`texts`: the blocks, stripped)."""
-    n = len(texts)
-    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    """One row of `FEATURES` per block of a page: `chars` its length, `columns_of_text` its
+    `text_columns` row."""
+    n = len(chars)
+    chars = np.asarray(chars, dtype=np.float64)
     nwords = np.asarray(word_counts, dtype=np.float64)
     dens = np.asarray(densities, dtype=np.float64)
     good = np.fromiter((c == "good" for c in final), dtype=np.float64, count=n)
     short = np.fromiter((c == "short" for c in first), dtype=np.float64, count=n)
     log_chars = np.log1p(chars)
-    counts = _character_counts(texts)
+    counts = columns_of_text
     size = np.maximum(chars, 1)
-
-    def each(method: Callable[..., object], argument: object) -> np.ndarray:
-        return np.fromiter(map(method, texts, repeat(argument)), dtype=np.float64, count=n)
-
-    sentences = each(str.count, ". ") + each(str.count, "? ") + each(str.count, "! ")
-    links = (counts[:, 6] > 0) | (each(str.__contains__, "http") > 0) | (each(str.__contains__, "www.") > 0)
-    copyright = (counts[:, 7] > 0) | (each(str.__contains__, "(c)") > 0) | (each(str.__contains__, "(C)") > 0)
     own = np.column_stack(
         [
             log_chars,
             np.log1p(nwords),
             dens,
-            each(str.endswith, _SENTENCE_END),
-            each(str.endswith, ":"),
+            counts[:, 8],
+            counts[:, 9],
             counts[:, 2] / size,
             counts[:, 1] / np.maximum(counts[:, 0], 1),
             counts[:, 3] / size,
             counts[:, 4] / np.maximum(nwords, 1),
-            copyright,
+            (counts[:, 7] > 0) | (counts[:, 12] > 0),
             counts[:, 5] > 0,
-            links,
-            np.log1p(sentences),
+            (counts[:, 6] > 0) | (counts[:, 11] > 0),
+            np.log1p(counts[:, 10]),
             np.log1p(np.asarray(lines_per_unit, dtype=np.float64)),
             np.asarray(heading, dtype=np.float64),
         ]

@@ -31,21 +31,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import chain, repeat
+from typing import cast
 
 import numpy as np
 
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
 from cleaner.steps import DELETED
-from cleaner.steps.block_model import BlockModel, load_model, unit_features
+from cleaner.steps.block_model import TEXT_COLUMNS, BlockModel, load_model, text_columns, unit_features
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+_CLASS_NAMES = (GOOD, NEARGOOD, SHORT, BAD)
 # Every look that changes something drops at least one block, so the looks end after at most as many
 # looks as the page has blocks. A cap would break idempotence: with the block model, one real page
 # (a calendar of day numbers) lost its list one block per look for 88 looks.
 MAX_LOOKS = 100_000
 SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
+STATS_CACHE_SIZE = 50_000  # block texts whose statistics a classifier keeps (about 300 bytes each, plus the text)
 
 
 def continues(previous: str, line: str) -> bool:
@@ -60,7 +63,8 @@ class PageBlocks:
 
     units: list[list[int]]  # each block's line indices
     texts: list[str]
-    words: list[list[str]]  # lower-cased
+    word_counts: list[int]
+    text_columns: np.ndarray  # block_model.text_columns, one row per block
     first: list[str]  # context-free class
     final: list[str]  # jusText's class in context
     densities: list[float]  # stopword share
@@ -81,16 +85,46 @@ class BlockClassifierStep:
         for k, lang in enumerate(settings.languages):
             for word in self.stopwords[lang]:
                 self.language_mask[word] = self.language_mask.get(word, 0) | (1 << k)
+        self._stats_cache: dict[str, np.ndarray] = {}
 
-    def languages(self, masks: np.ndarray) -> tuple[list[str], int, dict[str, np.ndarray]]:
-        """The languages a document uses: the one whose stopwords it uses most, and any other with at least
-        a quarter as many hits (a page with a German and a French article has both); the top count; and
-        per language, which of the page's words (`masks`: each word's language bits) are its stopwords."""
-        flags = {lang: (masks >> bit) & 1 for bit, lang in enumerate(self.s.languages)}
-        hits = {lang: int(f.sum()) for lang, f in flags.items()}
-        top = max(hits.values())
-        present = [lang for lang in self.s.languages if hits[lang] >= max(1, 0.25 * top)]
-        return present or [self.s.languages[0]], top, flags
+    def languages(self, hits: np.ndarray) -> tuple[list[int], int]:
+        """The languages a document uses (indices into `languages`): the one whose stopwords it uses
+        most, and any other with at least a quarter as many hits (a page with a German and a French
+        article has both); and the top count. `hits`: the page's stopword count per language."""
+        counts: list[int] = hits.astype(np.int64).tolist()
+        top = max(counts)
+        present = [k for k, n in enumerate(counts) if n >= max(1, 0.25 * top)]
+        return present or [0], top
+
+    def _text_stats(self, texts: list[str]) -> np.ndarray:
+        """Per block: words, stopword hits per language, then `block_model.text_columns`. Rows
+        depend on the text alone, so they are kept for texts seen before: a later look sees the
+        same blocks again, and a site repeats its menus on every page."""
+        cache = self._stats_cache
+        rows = list(map(cache.get, texts))
+        missing = [k for k, row in enumerate(rows) if row is None]
+        if missing:
+            new_texts = [texts[k] for k in missing]
+            words = list(map(WORDS.findall, "\n".join(new_texts).lower().split("\n")))
+            flat = list(chain.from_iterable(words))
+            # One pass over the words: each word's bit mask of the languages whose stoplist has it.
+            masks = np.fromiter(map(self.language_mask.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
+            sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+            ends = np.cumsum(sizes)
+            starts = ends - sizes
+            columns = [sizes[:, None].astype(np.float64)]
+            for bit in range(len(self.s.languages)):
+                flags = np.concatenate(([0], np.cumsum((masks >> bit) & 1)))
+                columns.append((flags[ends] - flags[starts])[:, None].astype(np.float64))
+            columns.append(text_columns(new_texts))
+            block = np.hstack(columns)
+            if len(cache) + len(missing) > STATS_CACHE_SIZE:
+                cache.clear()
+            for k, text, row in zip(missing, new_texts, block, strict=True):
+                rows[k] = cache[text] = row
+            if len(missing) == len(texts):
+                return block
+        return np.stack(cast(list[np.ndarray], rows))
 
     def __call__(self, doc: Document) -> Document:
         """Classify and drop, then look again at what is kept until nothing more goes.
@@ -161,35 +195,46 @@ class BlockClassifierStep:
         texts = [
             " ".join(lines[i].strip() for i in unit) if len(unit) > 1 else lines[unit[0]].strip() for unit in units
         ]
-        words = list(map(WORDS.findall, "\n".join(texts).lower().split("\n")))
-        flat = list(chain.from_iterable(words))
-        # One pass over the words: each word's bit mask of the languages whose stoplist has it.
-        masks = np.fromiter(map(self.language_mask.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
-        present, top, stopword_flags = self.languages(masks)
-        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        ends = np.cumsum(sizes)
-        starts = ends - sizes
-        shares = np.zeros(len(words))
-        for lang in present:  # stopword share per block in each language present
-            hits = np.concatenate(([0], np.cumsum(stopword_flags[lang])))
-            shares = np.maximum(shares, (hits[ends] - hits[starts]) / np.maximum(sizes, 1))
-        densities: list[float] = shares.tolist()
+        stats = self._text_stats(texts)
+        word_counts = stats[:, 0]
+        hits = stats[:, 1 : 1 + len(self.s.languages)]
+        present, top = self.languages(hits.sum(axis=0))
+        shares = hits[:, present].max(axis=1) / np.maximum(word_counts, 1)
         share = self.s.unknown_language_share
-        if share and len(flat) >= 50 and top < share * len(flat):
-            densities = [1.0] * len(words)  # no stoplist for this language: judge by length, as jusText does
-        first = [self._classify(t, d) for t, d in zip(texts, densities, strict=True)]
-        heading = [first[k] == SHORT and self._heading_like(texts[k], words[k]) for k in range(len(units))]
+        total_words = int(word_counts.sum())
+        if share and total_words >= 50 and top < share * total_words:
+            shares = np.ones(len(texts))  # no stoplist for this language: judge by length, as jusText does
+        densities: list[float] = shares.tolist()
+        signs = stats[:, 1 + len(self.s.languages) :]  # block_model.text_columns
+        copyright = (signs[:, TEXT_COLUMNS.index("copyright_signs")] > 0) | (
+            signs[:, TEXT_COLUMNS.index("copyright_entity")] > 0
+        )
+        chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        first = self._classify(chars, copyright, shares)
+        counts: list[int] = word_counts.astype(np.int64).tolist()
+        heading = [first[k] == SHORT and self._heading_like(texts[k], counts[k]) for k in range(len(units))]
         order = list(range(len(units)))
-        final = self._revise(order, texts, words, first, removed_before, heading)
+        final = self._revise(order, texts, first, removed_before, heading)
         if self.s.region_gap:
             final = self._main_region(order, texts, final)
-        return PageBlocks(units, texts, words, first, final, densities, removed_before, heading)
+        return PageBlocks(
+            units,
+            texts,
+            counts,
+            signs,
+            first,
+            final,
+            densities,
+            removed_before,
+            heading,
+        )
 
     def features(self, page: PageBlocks) -> np.ndarray:
         """The model's input: one row of `block_model.FEATURES` per block."""
         return unit_features(
-            page.texts,
-            list(map(len, page.words)),
+            np.fromiter(map(len, page.texts), dtype=np.float64, count=len(page.texts)),
+            page.text_columns,
+            page.word_counts,
             page.first,
             page.final,
             page.densities,
@@ -225,22 +270,23 @@ class BlockClassifierStep:
             for k, unit in enumerate(page.units)
         ]
 
-    def _classify(self, line: str, density: float) -> str:
+    def _classify(self, chars: np.ndarray, copyright: np.ndarray, density: np.ndarray) -> list[str]:
+        """jusText's context-free classes, for all blocks at once: `chars` their lengths (stripped),
+        `copyright` whether they hold a © sign."""
         s = self.s
-        if "\u00a9" in line or "&copy" in line:
-            return BAD
-        length = len(line.strip())
-        if length < s.length_low:
-            return SHORT
-        if density >= s.stopwords_high:
-            return GOOD if length > s.length_high else NEARGOOD
-        return NEARGOOD if density >= s.stopwords_low else BAD
+        codes = np.where(
+            density >= s.stopwords_high,
+            np.where(chars > s.length_high, 0, 1),
+            np.where(density >= s.stopwords_low, 1, 3),
+        )
+        codes = np.where(chars < s.length_low, 2, codes)
+        codes = np.where(copyright, 3, codes)
+        return [_CLASS_NAMES[c] for c in codes.tolist()]
 
     def _revise(
         self,
         blocks: list[int],
         lines: list[str],
-        words: list[list[str]],
         first: list[str],
         removed_before: list[bool],
         heading: list[bool],
@@ -370,5 +416,5 @@ class BlockClassifierStep:
                     out[k] = "off-region"
         return out
 
-    def _heading_like(self, line: str, words: list[str]) -> bool:
-        return len(words) >= self.s.heading_min_words and not line.rstrip().endswith((".", "!", "?", ":", ";", ","))
+    def _heading_like(self, line: str, word_count: int) -> bool:
+        return word_count >= self.s.heading_min_words and not line.rstrip().endswith((".", "!", "?", ":", ";", ","))
