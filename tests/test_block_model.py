@@ -132,3 +132,20 @@ def test_a_line_kept_beside_a_removed_one_stays_kept_on_a_second_run():
     )
     once = web.clean(text)
     assert web.clean(once.text).text == once.text
+
+
+def test_kept_block_statistics_change_no_result_and_stay_bounded(monkeypatch):
+    """The classifier keeps each block text's statistics (later looks and a site's repeated menus
+    reuse them). A step that has seen every test page before decides each page as a fresh one does,
+    and the store is emptied when it reaches its size."""
+    from test_web_pack import PAGES
+
+    import cleaner.steps.blocks as blocks
+
+    monkeypatch.setattr(blocks, "STATS_CACHE_SIZE", 300)
+    warm = Pipeline.from_rules("web")
+    first_pass = [warm.clean(page["text"]).text for page in PAGES]
+    assert 0 < len(classifier(warm)._stats_cache) <= 300
+    for page, text in zip(PAGES, first_pass, strict=True):
+        fresh = Pipeline.from_rules("web")
+        assert warm.clean(page["text"]).text == text == fresh.clean(page["text"]).text
