@@ -270,7 +270,7 @@ def main() -> None:
         about = {
             "trained_on": f"shared/corpora/web_pages.jsonl.gz, {len(records)} pages "
             f"(all but the {len(tested)} test pages); labels from gold / trafilatura / snippets",
-            "trained_by": "bench/train_classifier.py --write",
+            "trained_by": "bench/train_classifier.py " + " ".join(sys.argv[1:]),
             "held_out_sites": {str(t): {k: round(v, 3) for k, v in s.items()} for t, s in results.items()},
         }
         args.out.write_text(model.to_json(**about) + "\n", encoding="utf-8")
