@@ -4,16 +4,17 @@ Run by hand, in the benchmark environment (scikit-learn trains; cleaner only run
 
     bench/.venv-bench/bin/pip install scikit-learn
     bench/.venv-bench/bin/python bench/train_classifier.py [--folds 3] [--thresholds 0.25] [--write]
-        [--data pages.jsonl.gz] [--out my-blocks.model.json]
+        [--members 5] [--jobs 2] [--data pages.jsonl.gz] [--out my-blocks.model.json]
 
-The shipped model: `--folds 3 --rounds 2 --write` (about 20 minutes on one core for 1,510 pages).
+The shipped model: `--folds 3 --rounds 2 --members 5 --jobs 2 --write` (about 50 minutes on two cores
+for 1,510 pages: 30 for the cross-validation, 20 for the final model).
 
 Blocks are the web classifier's units on ../shared/corpora/web_pages.jsonl.gz after the rules that
 run before it. A block's label: main content if its text is in the page's reference text (the human
 `gold`, or else the `trafilatura` extraction of the HTML), or at least 60 % of its word 3-grams are;
 boilerplate at 20 % or less; unlabelled in between. `must_keep` / `must_remove` snippets override.
 
-Cross-validation holds out whole sites (5 folds by host): each fold's model cleans the pages of
+Cross-validation holds out whole sites (`--folds`, 3 by default, by host): each fold's model cleans the pages of
 sites it never saw, through the whole `web` pipeline, and the table is the dev-set metric of
 bench_quality.py over those held-out outputs. `--write` then trains on every page and writes the
 model with those figures in its header.
