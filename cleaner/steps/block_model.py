@@ -138,6 +138,7 @@ TEXT_COLUMNS = (
     "copyright_text",
     "copyright_entity",
 )
+COLUMN = {name: k for k, name in enumerate(TEXT_COLUMNS)}
 
 
 def text_columns(texts: Sequence[str]) -> np.ndarray:
@@ -190,16 +191,16 @@ def unit_features(
             log_chars,
             np.log1p(nwords),
             dens,
-            counts[:, 8],
-            counts[:, 9],
-            counts[:, 2] / size,
-            counts[:, 1] / np.maximum(counts[:, 0], 1),
-            counts[:, 3] / size,
-            counts[:, 4] / np.maximum(nwords, 1),
-            (counts[:, 7] > 0) | (counts[:, 12] > 0),
-            counts[:, 5] > 0,
-            (counts[:, 6] > 0) | (counts[:, 11] > 0),
-            np.log1p(counts[:, 10]),
+            counts[:, COLUMN["ends_sentence"]],
+            counts[:, COLUMN["ends_colon"]],
+            counts[:, COLUMN["digits"]] / size,
+            counts[:, COLUMN["upper"]] / np.maximum(counts[:, COLUMN["letters"]], 1),
+            counts[:, COLUMN["punctuation"]] / size,
+            counts[:, COLUMN["capitalised"]] / np.maximum(nwords, 1),
+            (counts[:, COLUMN["copyright_signs"]] > 0) | (counts[:, COLUMN["copyright_text"]] > 0),
+            counts[:, COLUMN["separators"]] > 0,
+            (counts[:, COLUMN["at_signs"]] > 0) | (counts[:, COLUMN["link_text"]] > 0),
+            np.log1p(counts[:, COLUMN["sentences"]]),
             np.log1p(np.asarray(lines_per_unit, dtype=np.float64)),
             np.asarray(heading, dtype=np.float64),
         ]

@@ -38,7 +38,7 @@ import numpy as np
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
 from cleaner.steps import DELETED
-from cleaner.steps.block_model import TEXT_COLUMNS, BlockModel, load_model, text_columns, unit_features
+from cleaner.steps.block_model import COLUMN, BlockModel, load_model, text_columns, unit_features
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
@@ -206,9 +206,7 @@ class BlockClassifierStep:
             shares = np.ones(len(texts))  # no stoplist for this language: judge by length, as jusText does
         densities: list[float] = shares.tolist()
         signs = stats[:, 1 + len(self.s.languages) :]  # block_model.text_columns
-        copyright = (signs[:, TEXT_COLUMNS.index("copyright_signs")] > 0) | (
-            signs[:, TEXT_COLUMNS.index("copyright_entity")] > 0
-        )
+        copyright = (signs[:, COLUMN["copyright_signs"]] > 0) | (signs[:, COLUMN["copyright_entity"]] > 0)
         chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         first = self._classify(chars, copyright, shares)
         counts: list[int] = word_counts.astype(np.int64).tolist()
@@ -217,17 +215,7 @@ class BlockClassifierStep:
         final = self._revise(order, texts, first, removed_before, heading)
         if self.s.region_gap:
             final = self._main_region(order, texts, final)
-        return PageBlocks(
-            units,
-            texts,
-            counts,
-            signs,
-            first,
-            final,
-            densities,
-            removed_before,
-            heading,
-        )
+        return PageBlocks(units, texts, counts, signs, first, final, densities, removed_before, heading)
 
     def features(self, page: PageBlocks) -> np.ndarray:
         """The model's input: one row of `block_model.FEATURES` per block."""
