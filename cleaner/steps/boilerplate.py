@@ -94,10 +94,7 @@ class _Scanner:
             return found
         lowered = text.lower()  # same lines as text; offsets may shift, so lines are counted in `lowered`
         if self.index:
-            line_no, counted_to = 0, 0
-            for start, _, _, rule_ids in self.index.hits(lowered):
-                line_no += lowered.count("\n", counted_to, start)  # hits arrive in text order
-                counted_to = start
+            for line_no, rule_ids in self.index.line_hits(lowered):
                 found.setdefault(line_no, set()).update(rule_ids)
         for n, needed in self.weak:
             for literal in needed:

@@ -23,6 +23,7 @@ import string
 from collections import Counter
 from itertools import chain
 
+from cleaner.accel import accel as _accel
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import RepeatSettings
 from cleaner.steps import DELETED
@@ -35,10 +36,15 @@ class RepeatStep:
 
     name = "repeats"
 
-    def __init__(self, settings: RepeatSettings) -> None:
+    def __init__(self, settings: RepeatSettings, *, compiled: bool | None = None) -> None:
+        """`compiled`: use the C accelerator (default: when it is installed); False forces pure Python."""
         self.settings = settings
         self.rule = settings.id
         self.threshold = settings.threshold
+        if compiled and _accel is None:
+            raise RuntimeError("the C accelerator cleaner._accel is not installed")
+        self.compiled = _accel is not None if compiled is None else compiled
+        self._fast = _accel if self.compiled else None
 
     def __call__(self, doc: Document) -> Document:
         s = self.settings
@@ -47,24 +53,14 @@ class RepeatStep:
         lines = doc.text.split("\n")
         if len(lines) < 2:
             return doc
-        removed: dict[int, tuple[int, float]] = {}
-        first_seen: dict[str, int] = {}
-        copies: dict[int, list[int]] = {}  # first line -> its later copies too short to count as exact repeats
-        near: list[int] = []
         near_chars = s.near_max_words * 12  # generous: lines longer than this have more words
-        for i, line in enumerate(lines):
-            if len(line) < s.min_chars or line == DELETED:
-                continue
-            key = line.strip()
-            first = first_seen.get(key)
-            if first is None:
-                first_seen[key] = i
-                if s.near and len(line) <= near_chars and (s.near_wrapped or not line.lstrip()[:1].islower()):
-                    near.append(i)  # a line starting in lower case continues wrapped prose: a fragment
-            elif len(line.split(None, s.min_words)) >= s.min_words:
-                removed[i] = (first, 1.0)
-            else:
-                copies.setdefault(first, []).append(i)
+        if self._fast is not None:
+            exact, copies, near = self._fast.repeat_scan(
+                lines, s.min_chars, s.min_words, near_chars, s.near, s.near_wrapped
+            )
+            removed = {i: (first, 1.0) for i, first in exact.items()}
+        else:
+            removed, copies, near = self._scan(lines, near_chars)
         if len(near) > 1:
             found = self._near(lines, near)
             # A copy goes with its first line: the same words are the same near repeat (and were it
@@ -85,10 +81,41 @@ class RepeatStep:
         doc.text = "\n".join(lines)
         return doc
 
+    def _scan(
+        self, lines: list[str], near_chars: int
+    ) -> tuple[dict[int, tuple[int, float]], dict[int, list[int]], list[int]]:
+        """Exact repeats (line -> (first line, 1.0)), short copies (first line -> later copies),
+        and the lines that are near-repeat candidates."""
+        s = self.settings
+        removed: dict[int, tuple[int, float]] = {}
+        first_seen: dict[str, int] = {}
+        copies: dict[int, list[int]] = {}  # first line -> its later copies too short to count as exact repeats
+        near: list[int] = []
+        for i, line in enumerate(lines):
+            if len(line) < s.min_chars or line == DELETED:
+                continue
+            key = line.strip()
+            first = first_seen.get(key)
+            if first is None:
+                first_seen[key] = i
+                if s.near and len(line) <= near_chars and (s.near_wrapped or not line.lstrip()[:1].islower()):
+                    near.append(i)  # a line starting in lower case continues wrapped prose: a fragment
+            elif len(line.split(None, s.min_words)) >= s.min_words:
+                removed[i] = (first, 1.0)
+            else:
+                copies.setdefault(first, []).append(i)
+        return removed, copies, near
+
     def _near(self, lines: list[str], indices: list[int]) -> dict[int, tuple[int, float]]:
         """Line index of each near copy -> (line index it repeats, Jaccard)."""
         s = self.settings
-        folded = PUNCTUATION.sub(" ", "\n".join(lines[i] for i in indices).lower()).split("\n")
+        if self._fast is not None:
+            chosen = [lines[i] for i in indices]
+            if all(map(str.isascii, chosen)):  # folded in C: ASCII punctuation separates, A-Z lowered
+                return self._fast.near_repeats(indices, chosen, s.min_words, s.near_max_words, self.threshold, True)
+            folded = PUNCTUATION.sub(" ", "\n".join(chosen).lower()).split("\n")
+            return self._fast.near_repeats(indices, folded, s.min_words, s.near_max_words, self.threshold, False)
+        folded = PUNCTUATION.sub(" ", "\n".join([lines[i] for i in indices]).lower()).split("\n")
         sets: list[tuple[int, frozenset[str]]] = []
         for i, line in zip(indices, folded, strict=True):
             tokens = line.split()

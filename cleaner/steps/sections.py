@@ -48,10 +48,7 @@ class SectionMarks:
         candidates: set[tuple[int, int]] = {(i, k) for k in self.unfiltered for i in range(len(lines))}
         if self.index:
             lowered = doc.text.lower()  # lower() keeps every newline, so line numbers agree
-            line_no, counted_to = 0, 0
-            for start, _, _, rule_ids in self.index.hits(lowered):
-                line_no += lowered.count("\n", counted_to, start)
-                counted_to = start
+            for line_no, rule_ids in self.index.line_hits(lowered):
                 candidates.update((line_no, k) for k in rule_ids)
         found: dict[int, int] = {}  # line index -> first rule (in file order) whose marker it is
         for i, k in sorted(candidates):

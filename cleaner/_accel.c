@@ -1,0 +1,802 @@
+/* Compiled inner loops of the repeats step (cleaner/steps/repeats.py).
+ *
+ * Why: the step's per-line Python work (strip, dict lookup, word counts) and the
+ * near check's per-token work (split, sets, counting, prefix filtering) were the
+ * slowest part of the default pipeline. These functions do the same work with the
+ * same results; repeats.py keeps the pure-Python version as the fallback and the
+ * reference, and tests check that both agree.
+ *
+ * Whitespace and case follow CPython's own str methods (Py_UNICODE_ISSPACE is what
+ * str.split()/str.strip() use, Py_UNICODE_ISLOWER what str.islower() uses on one
+ * character), so "a token" and "a stripped line" mean exactly what they mean there.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+#if PY_VERSION_HEX >= 0x030C0000
+#define READY(op) 0 /* strings are always ready since 3.12 */
+#else
+#define READY(op) PyUnicode_READY(op)
+#endif
+
+/* ---- repeat_scan ------------------------------------------------------------------ */
+
+static PyObject *
+repeat_scan(PyObject *self, PyObject *args)
+{
+    PyObject *lines;
+    Py_ssize_t min_chars, min_words, near_chars;
+    int near, near_wrapped;
+    if (!PyArg_ParseTuple(args, "O!nnnpp", &PyList_Type, &lines, &min_chars, &min_words, &near_chars, &near,
+                          &near_wrapped))
+        return NULL;
+
+    PyObject *first_seen = PyDict_New();
+    PyObject *exact = PyDict_New();
+    PyObject *copies = PyDict_New();
+    PyObject *candidates = PyList_New(0);
+    if (!first_seen || !exact || !copies || !candidates)
+        goto fail;
+
+    Py_ssize_t n = PyList_GET_SIZE(lines);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(line)) {
+            PyErr_SetString(PyExc_TypeError, "repeat_scan: lines must be str");
+            goto fail;
+        }
+        if (READY(line) < 0)
+            goto fail;
+        Py_ssize_t len = PyUnicode_GET_LENGTH(line);
+        int kind = PyUnicode_KIND(line);
+        const void *data = PyUnicode_DATA(line);
+        if (len < min_chars)
+            continue;
+        if (len == 1 && PyUnicode_READ(kind, data, 0) == 0)
+            continue; /* the DELETED marker */
+        Py_ssize_t start = 0, end = len;
+        while (start < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start)))
+            start++;
+        while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1)))
+            end--;
+        PyObject *key;
+        if (start == 0 && end == len) {
+            key = line;
+            Py_INCREF(key);
+        } else {
+            key = PyUnicode_Substring(line, start, end);
+            if (!key)
+                goto fail;
+        }
+        PyObject *first = PyDict_GetItemWithError(first_seen, key); /* borrowed */
+        if (!first && PyErr_Occurred()) {
+            Py_DECREF(key);
+            goto fail;
+        }
+        PyObject *index = PyLong_FromSsize_t(i);
+        if (!index) {
+            Py_DECREF(key);
+            goto fail;
+        }
+        if (!first) {
+            int rc = PyDict_SetItem(first_seen, key, index);
+            Py_DECREF(key);
+            if (rc < 0) {
+                Py_DECREF(index);
+                goto fail;
+            }
+            /* A line that starts in lower case continues wrapped prose: no near candidate. */
+            int lower_start = start < end && Py_UNICODE_ISLOWER(PyUnicode_READ(kind, data, start));
+            if (near && len <= near_chars && (near_wrapped || !lower_start)) {
+                if (PyList_Append(candidates, index) < 0) {
+                    Py_DECREF(index);
+                    goto fail;
+                }
+            }
+            Py_DECREF(index);
+            continue;
+        }
+        Py_DECREF(key);
+        /* Count whitespace-separated words, up to min_words (len(line.split(None, m)) >= m). */
+        Py_ssize_t words = 0, p = 0;
+        while (p < len && words < min_words) {
+            while (p < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
+                p++;
+            if (p >= len)
+                break;
+            words++;
+            while (p < len && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
+                p++;
+        }
+        int rc;
+        if (words >= min_words) {
+            rc = PyDict_SetItem(exact, index, first);
+        } else {
+            PyObject *later = PyDict_GetItemWithError(copies, first);
+            if (!later && PyErr_Occurred()) {
+                Py_DECREF(index);
+                goto fail;
+            }
+            if (later) {
+                rc = PyList_Append(later, index);
+            } else {
+                later = PyList_New(1);
+                if (!later) {
+                    Py_DECREF(index);
+                    goto fail;
+                }
+                Py_INCREF(index);
+                PyList_SET_ITEM(later, 0, index);
+                rc = PyDict_SetItem(copies, first, later);
+                Py_DECREF(later);
+            }
+        }
+        Py_DECREF(index);
+        if (rc < 0)
+            goto fail;
+    }
+    Py_DECREF(first_seen);
+    return Py_BuildValue("(NNN)", exact, copies, candidates);
+
+fail:
+    Py_XDECREF(first_seen);
+    Py_XDECREF(exact);
+    Py_XDECREF(copies);
+    Py_XDECREF(candidates);
+    return NULL;
+}
+
+/* ---- near_repeats ----------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t line;  /* line number in the document */
+    Py_ssize_t start; /* offset of its word ids in `ids` */
+    Py_ssize_t size;  /* number of distinct words */
+} WordSet;
+
+/* A line's text as near_repeats reads it. With `raw`, the line is ASCII and is folded here as
+ * repeats.py folds it (ASCII punctuation separates words, A-Z lower-cased); otherwise the
+ * caller folded it and only whitespace separates words. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t len;
+    int raw;
+} Text;
+
+static int
+is_ascii_punct(Py_UCS4 c)
+{
+    return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+}
+
+static inline int
+is_separator(const Text *t, Py_UCS4 c)
+{
+    return Py_UNICODE_ISSPACE(c) || (t->raw && is_ascii_punct(c));
+}
+
+static inline Py_UCS4
+folded_char(const Text *t, Py_ssize_t p)
+{
+    Py_UCS4 c = PyUnicode_READ(t->kind, t->data, p);
+    if (t->raw && c >= 'A' && c <= 'Z')
+        c += 'a' - 'A';
+    return c;
+}
+
+/* The vocabulary: an open-addressing hash table of words seen, each kept as a slice of its text,
+ * so no Python string is made per word. */
+typedef struct {
+    uint64_t hash;
+    const Text *text;
+    Py_ssize_t start, len;
+} Word;
+
+typedef struct {
+    Py_ssize_t *slots; /* word id + 1, 0 when empty */
+    Py_ssize_t mask;
+    Word *words;
+    Py_ssize_t count;
+} Vocabulary;
+
+static Py_ssize_t
+word_id(Vocabulary *v, const Text *t, Py_ssize_t start, Py_ssize_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t p = start; p < start + len; p++) {
+        h ^= (uint64_t)folded_char(t, p);
+        h *= 1099511628211ULL;
+    }
+    for (Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)v->mask);; slot = (slot + 1) & v->mask) {
+        Py_ssize_t id = v->slots[slot] - 1;
+        if (id < 0) {
+            Word *w = &v->words[v->count];
+            w->hash = h;
+            w->text = t;
+            w->start = start;
+            w->len = len;
+            v->slots[slot] = ++v->count;
+            return v->count - 1;
+        }
+        Word *w = &v->words[id];
+        if (w->hash != h || w->len != len)
+            continue;
+        Py_ssize_t p = 0;
+        while (p < len && folded_char(w->text, w->start + p) == folded_char(t, start + p))
+            p++;
+        if (p == len)
+            return id;
+    }
+}
+
+static const Py_ssize_t *rank_freq; /* for qsort comparators: word id -> lines containing it */
+
+static int
+compare_ids(const void *a, const void *b)
+{
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int
+compare_rank(const void *a, const void *b)
+{
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    Py_ssize_t fx = rank_freq[x], fy = rank_freq[y];
+    if (fx != fy)
+        return (fx > fy) - (fx < fy);
+    return (x > y) - (x < y);
+}
+
+static Py_ssize_t
+intersection_size(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *b, Py_ssize_t nb)
+{
+    Py_ssize_t i = 0, j = 0, common = 0;
+    while (i < na && j < nb) {
+        if (a[i] < b[j])
+            i++;
+        else if (a[i] > b[j])
+            j++;
+        else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    return common;
+}
+
+static Py_ssize_t
+needed_words(double threshold, Py_ssize_t size)
+{
+    return (Py_ssize_t)ceil(threshold * (double)size - 1e-9);
+}
+
+static PyObject *
+near_repeats(PyObject *self, PyObject *args)
+{
+    PyObject *indices, *folded;
+    Py_ssize_t min_words, max_words;
+    double t;
+    int raw;
+    if (!PyArg_ParseTuple(args, "O!O!nndp", &PyList_Type, &indices, &PyList_Type, &folded, &min_words, &max_words,
+                          &t, &raw))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(indices);
+    if (PyList_GET_SIZE(folded) != n) {
+        PyErr_SetString(PyExc_ValueError, "near_repeats: indices and folded differ in length");
+        return NULL;
+    }
+    PyObject *result = PyDict_New();
+    Py_ssize_t *ids = NULL, *freq = NULL, *head = NULL, *next = NULL, *owner = NULL, *seen = NULL, *prefix = NULL;
+    WordSet *sets = NULL;
+    Text *texts = NULL;
+    Vocabulary vocabulary = {NULL, 0, NULL, 0};
+    Py_ssize_t n_ids = 0, cap_ids = 0, n_sets = 0, total_len = 0;
+    if (!result)
+        goto fail;
+    sets = PyMem_Malloc(sizeof(WordSet) * (n ? n : 1));
+    texts = PyMem_Malloc(sizeof(Text) * (n ? n : 1));
+    if (!sets || !texts)
+        goto fail_nomem;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *text = PyList_GET_ITEM(folded, k);
+        if (!PyUnicode_Check(text) || READY(text) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "near_repeats: lines must be str");
+            goto fail;
+        }
+        texts[k].kind = PyUnicode_KIND(text);
+        texts[k].data = PyUnicode_DATA(text);
+        texts[k].len = PyUnicode_GET_LENGTH(text);
+        texts[k].raw = raw;
+        total_len += texts[k].len;
+    }
+    {
+        Py_ssize_t capacity = 16;
+        while (capacity < 2 * (total_len + 1)) /* at most one word per character: kept under half full */
+            capacity *= 2;
+        vocabulary.slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+        vocabulary.words = PyMem_Malloc(sizeof(Word) * (total_len + 1));
+        vocabulary.mask = capacity - 1;
+        if (!vocabulary.slots || !vocabulary.words)
+            goto fail_nomem;
+    }
+
+    /* Words of each line: its distinct tokens, as sorted ids. */
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const Text *tx = &texts[k];
+        Py_ssize_t line = PyLong_AsSsize_t(PyList_GET_ITEM(indices, k));
+        if (line == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t len = tx->len;
+        /* First count tokens: lines outside [min_words, max_words] are skipped before any lookup. */
+        Py_ssize_t tokens = 0;
+        for (Py_ssize_t p = 0; p < len;) {
+            while (p < len && is_separator(tx, PyUnicode_READ(tx->kind, tx->data, p)))
+                p++;
+            if (p >= len)
+                break;
+            tokens++;
+            while (p < len && !is_separator(tx, PyUnicode_READ(tx->kind, tx->data, p)))
+                p++;
+        }
+        if (tokens < min_words || tokens > max_words)
+            continue;
+        if (n_ids + tokens > cap_ids) {
+            Py_ssize_t cap = (cap_ids + tokens) * 2;
+            Py_ssize_t *grown = PyMem_Realloc(ids, sizeof(Py_ssize_t) * cap);
+            if (!grown)
+                goto fail_nomem;
+            ids = grown;
+            cap_ids = cap;
+        }
+        Py_ssize_t start = n_ids;
+        for (Py_ssize_t p = 0; p < len;) {
+            while (p < len && is_separator(tx, PyUnicode_READ(tx->kind, tx->data, p)))
+                p++;
+            if (p >= len)
+                break;
+            Py_ssize_t q = p;
+            while (q < len && !is_separator(tx, PyUnicode_READ(tx->kind, tx->data, q)))
+                q++;
+            ids[n_ids++] = word_id(&vocabulary, tx, p, q - p);
+            p = q;
+        }
+        qsort(ids + start, n_ids - start, sizeof(Py_ssize_t), compare_ids);
+        Py_ssize_t size = 0;
+        for (Py_ssize_t j = start; j < n_ids; j++)
+            if (size == 0 || ids[start + size - 1] != ids[j])
+                ids[start + size++] = ids[j];
+        n_ids = start + size;
+        if (size < min_words) { /* "Soybean nil nil nil": too few distinct words */
+            n_ids = start;
+            continue;
+        }
+        sets[n_sets].line = line;
+        sets[n_sets].start = start;
+        sets[n_sets].size = size;
+        n_sets++;
+    }
+    if (n_sets < 2)
+        goto done;
+
+    Py_ssize_t vocab = vocabulary.count;
+    freq = PyMem_Calloc(vocab ? vocab : 1, sizeof(Py_ssize_t));
+    if (!freq)
+        goto fail_nomem;
+    for (Py_ssize_t j = 0; j < n_ids; j++)
+        freq[ids[j]]++;
+    /* Jaccard >= t needs at least ceil(t*|x|) of x's words in the partner too, so in >= 2 lines. */
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t k = 0; k < n_sets; k++) {
+        Py_ssize_t shared = 0;
+        for (Py_ssize_t j = 0; j < sets[k].size; j++)
+            shared += freq[ids[sets[k].start + j]] > 1;
+        if (shared >= needed_words(t, sets[k].size))
+            sets[kept++] = sets[k];
+    }
+    n_sets = kept;
+    if (n_sets < 2)
+        goto done;
+
+    /* Prefix filtering, rarest words first: an inverted index of kept lines' prefix words. */
+    Py_ssize_t max_size = 0;
+    for (Py_ssize_t k = 0; k < n_sets; k++)
+        if (sets[k].size > max_size)
+            max_size = sets[k].size;
+    head = PyMem_Malloc(sizeof(Py_ssize_t) * (vocab ? vocab : 1));
+    next = PyMem_Malloc(sizeof(Py_ssize_t) * (n_ids ? n_ids : 1));
+    owner = PyMem_Malloc(sizeof(Py_ssize_t) * (n_ids ? n_ids : 1));
+    seen = PyMem_Malloc(sizeof(Py_ssize_t) * n_sets);
+    prefix = PyMem_Malloc(sizeof(Py_ssize_t) * (max_size ? max_size : 1));
+    if (!head || !next || !owner || !seen || !prefix)
+        goto fail_nomem;
+    for (Py_ssize_t v = 0; v < vocab; v++)
+        head[v] = -1;
+    for (Py_ssize_t k = 0; k < n_sets; k++)
+        seen[k] = -1;
+    Py_ssize_t entries = 0;
+    rank_freq = freq;
+    for (Py_ssize_t k = 0; k < n_sets; k++) {
+        const Py_ssize_t *words = ids + sets[k].start;
+        Py_ssize_t size = sets[k].size;
+        memcpy(prefix, words, sizeof(Py_ssize_t) * size);
+        qsort(prefix, size, sizeof(Py_ssize_t), compare_rank);
+        Py_ssize_t prefix_len = size - needed_words(t, size) + 1;
+        if (prefix_len > size)
+            prefix_len = size;
+        Py_ssize_t best = -1;
+        double best_similarity = 0.0;
+        for (Py_ssize_t j = 0; j < prefix_len; j++) {
+            for (Py_ssize_t e = head[prefix[j]]; e >= 0; e = next[e]) {
+                Py_ssize_t other = owner[e];
+                if (seen[other] == k)
+                    continue;
+                seen[other] = k;
+                Py_ssize_t other_size = sets[other].size;
+                if (!(t * (double)size <= (double)other_size && (double)other_size <= (double)size / t))
+                    continue; /* sizes alone rule out Jaccard >= t */
+                Py_ssize_t common = intersection_size(words, size, ids + sets[other].start, other_size);
+                double similarity = (double)common / (double)(size + other_size - common);
+                if (similarity >= t && (best < 0 || sets[other].line < sets[best].line)) {
+                    best = other;
+                    best_similarity = similarity;
+                }
+            }
+        }
+        if (best >= 0) {
+            PyObject *value = Py_BuildValue("(nd)", sets[best].line, best_similarity);
+            PyObject *key = PyLong_FromSsize_t(sets[k].line);
+            int rc = (value && key) ? PyDict_SetItem(result, key, value) : -1;
+            Py_XDECREF(value);
+            Py_XDECREF(key);
+            if (rc < 0)
+                goto fail;
+            continue;
+        }
+        for (Py_ssize_t j = 0; j < prefix_len; j++) {
+            owner[entries] = k;
+            next[entries] = head[prefix[j]];
+            head[prefix[j]] = entries++;
+        }
+    }
+
+done:
+    PyMem_Free(texts);
+    PyMem_Free(vocabulary.slots);
+    PyMem_Free(vocabulary.words);
+    PyMem_Free(sets);
+    PyMem_Free(ids);
+    PyMem_Free(freq);
+    PyMem_Free(head);
+    PyMem_Free(next);
+    PyMem_Free(owner);
+    PyMem_Free(seen);
+    PyMem_Free(prefix);
+    return result;
+
+fail_nomem:
+    PyErr_NoMemory();
+fail:
+    Py_XDECREF(result);
+    PyMem_Free(texts);
+    PyMem_Free(vocabulary.slots);
+    PyMem_Free(vocabulary.words);
+    PyMem_Free(sets);
+    PyMem_Free(ids);
+    PyMem_Free(freq);
+    PyMem_Free(head);
+    PyMem_Free(next);
+    PyMem_Free(owner);
+    PyMem_Free(seen);
+    PyMem_Free(prefix);
+    return NULL;
+}
+
+/* ---- Automaton: many literals found in one pass (Aho-Corasick) ------------------------ */
+
+/* Why here and not pyahocorasick: the boilerplate and typo steps scan every character of
+ * every document for their literals; pyahocorasick takes ~16 ns a character on str input,
+ * this dense DFA over the literals' own characters ~2. Characters that occur in no literal
+ * share one class, so the table stays small (states x distinct characters + 1). */
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t classes;     /* distinct literal characters + 1 (class 0: any other character) */
+    uint16_t latin1[256];   /* character class of U+0000..U+00FF */
+    Py_UCS4 *wide;          /* sorted literal characters above U+00FF ... */
+    uint16_t *wide_class;   /* ... and their classes */
+    Py_ssize_t n_wide;
+    int32_t *delta;         /* states x classes: the next state */
+    int32_t *out;           /* state -> literal ending here, or -1 */
+    int32_t *out_link;      /* state -> nearest shorter suffix state with an output, or -1 */
+    Py_ssize_t *lengths;    /* literal -> its length */
+    Py_ssize_t *newlines;   /* literal -> the line breaks in it (a hit's line is that of its start) */
+    Py_ssize_t n_literals;
+} Automaton;
+
+static inline Py_ssize_t
+char_class(const Automaton *a, Py_UCS4 c)
+{
+    if (c < 256)
+        return a->latin1[c];
+    Py_ssize_t lo = 0, hi = a->n_wide;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (a->wide[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (lo < a->n_wide && a->wide[lo] == c) ? a->wide_class[lo] : 0;
+}
+
+static int
+compare_ucs4(const void *x, const void *y)
+{
+    Py_UCS4 a = *(const Py_UCS4 *)x, b = *(const Py_UCS4 *)y;
+    return (a > b) - (a < b);
+}
+
+static void
+automaton_dealloc_tables(Automaton *self)
+{
+    PyMem_Free(self->wide);
+    PyMem_Free(self->wide_class);
+    PyMem_Free(self->delta);
+    PyMem_Free(self->out);
+    PyMem_Free(self->out_link);
+    PyMem_Free(self->lengths);
+    PyMem_Free(self->newlines);
+    self->newlines = NULL;
+    self->wide = NULL;
+    self->wide_class = NULL;
+    self->delta = self->out = self->out_link = NULL;
+    self->lengths = NULL;
+    self->classes = self->n_wide = self->n_literals = 0;
+}
+
+static void
+automaton_dealloc(Automaton *self)
+{
+    automaton_dealloc_tables(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *literals;
+    static char *keywords[] = {"literals", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!", keywords, &PyList_Type, &literals))
+        return -1;
+    automaton_dealloc_tables(self); /* __init__ called again */
+    Py_ssize_t n = PyList_GET_SIZE(literals), total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lit = PyList_GET_ITEM(literals, i);
+        if (!PyUnicode_Check(lit) || READY(lit) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "Automaton: literals must be str");
+            return -1;
+        }
+        if (PyUnicode_GET_LENGTH(lit) == 0) {
+            PyErr_SetString(PyExc_ValueError, "Automaton: a literal is empty");
+            return -1;
+        }
+        total += PyUnicode_GET_LENGTH(lit);
+    }
+    /* Character classes. */
+    Py_UCS4 *chars = PyMem_Malloc(sizeof(Py_UCS4) * (total ? total : 1));
+    if (!chars) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t n_chars = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lit = PyList_GET_ITEM(literals, i);
+        for (Py_ssize_t p = 0; p < PyUnicode_GET_LENGTH(lit); p++)
+            chars[n_chars++] = PyUnicode_READ_CHAR(lit, p);
+    }
+    qsort(chars, n_chars, sizeof(Py_UCS4), compare_ucs4);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < n_chars; i++)
+        if (distinct == 0 || chars[distinct - 1] != chars[i])
+            chars[distinct++] = chars[i];
+    if (distinct + 1 > 65535) {
+        PyMem_Free(chars);
+        PyErr_SetString(PyExc_ValueError, "Automaton: too many distinct characters");
+        return -1;
+    }
+    memset(self->latin1, 0, sizeof(self->latin1));
+    self->n_wide = 0;
+    self->wide = PyMem_Malloc(sizeof(Py_UCS4) * (distinct ? distinct : 1));
+    self->wide_class = PyMem_Malloc(sizeof(uint16_t) * (distinct ? distinct : 1));
+    if (!self->wide || !self->wide_class) {
+        PyMem_Free(chars);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < distinct; i++) {
+        if (chars[i] < 256) {
+            self->latin1[chars[i]] = (uint16_t)(i + 1);
+        } else {
+            self->wide[self->n_wide] = chars[i];
+            self->wide_class[self->n_wide++] = (uint16_t)(i + 1);
+        }
+    }
+    PyMem_Free(chars);
+    Py_ssize_t K = self->classes = distinct + 1;
+    /* The trie. */
+    Py_ssize_t max_states = total + 1;
+    self->delta = PyMem_Malloc(sizeof(int32_t) * max_states * K);
+    self->out = PyMem_Malloc(sizeof(int32_t) * max_states);
+    self->out_link = PyMem_Malloc(sizeof(int32_t) * max_states);
+    self->lengths = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    self->newlines = PyMem_Calloc(n ? n : 1, sizeof(Py_ssize_t));
+    int32_t *fail = PyMem_Malloc(sizeof(int32_t) * max_states);
+    int32_t *queue = PyMem_Malloc(sizeof(int32_t) * max_states);
+    if (!self->delta || !self->out || !self->out_link || !self->lengths || !self->newlines || !fail || !queue) {
+        PyMem_Free(fail);
+        PyMem_Free(queue);
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->n_literals = n;
+    for (Py_ssize_t i = 0; i < max_states * K; i++)
+        self->delta[i] = -1;
+    for (Py_ssize_t i = 0; i < max_states; i++)
+        self->out[i] = self->out_link[i] = -1;
+    int32_t states = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lit = PyList_GET_ITEM(literals, i);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(lit);
+        self->lengths[i] = len;
+        int32_t state = 0;
+        for (Py_ssize_t p = 0; p < len; p++) {
+            Py_UCS4 ch = PyUnicode_READ_CHAR(lit, p);
+            self->newlines[i] += ch == '\n';
+            Py_ssize_t c = char_class(self, ch);
+            if (self->delta[state * K + c] < 0)
+                self->delta[state * K + c] = states++;
+            state = self->delta[state * K + c];
+        }
+        if (self->out[state] < 0) /* a repeated literal keeps its first index */
+            self->out[state] = (int32_t)i;
+    }
+    /* Failure links, breadth first, turned into a full transition table. */
+    Py_ssize_t head = 0, tail = 0;
+    fail[0] = 0;
+    for (Py_ssize_t c = 0; c < K; c++) {
+        int32_t next = self->delta[c];
+        if (next < 0) {
+            self->delta[c] = 0;
+        } else {
+            fail[next] = 0;
+            queue[tail++] = next;
+        }
+    }
+    while (head < tail) {
+        int32_t state = queue[head++];
+        int32_t f = fail[state];
+        self->out_link[state] = self->out[f] >= 0 ? f : self->out_link[f];
+        for (Py_ssize_t c = 0; c < K; c++) {
+            int32_t next = self->delta[state * K + c];
+            if (next < 0) {
+                self->delta[state * K + c] = self->delta[f * K + c];
+            } else {
+                fail[next] = self->delta[f * K + c];
+                queue[tail++] = next;
+            }
+        }
+    }
+    PyMem_Free(fail);
+    PyMem_Free(queue);
+    return 0;
+}
+
+/* Scan `text`; with `lines`, report (line number, literal) instead of (end offset, literal). */
+static PyObject *
+automaton_scan(Automaton *self, PyObject *text, int lines)
+{
+    if (!PyUnicode_Check(text) || READY(text) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "Automaton: text must be str");
+        return NULL;
+    }
+    if (!self->delta) {
+        PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    if (!found)
+        return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const int32_t *delta = self->delta, *out = self->out, *out_link = self->out_link;
+    int32_t state = 0;
+    for (Py_ssize_t p = 0; p < len; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        if (c == '\n')
+            line++;
+        state = delta[state * K + (c < 256 ? self->latin1[c] : char_class(self, c))];
+        for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
+            PyObject *hit = Py_BuildValue("(ni)", lines ? line - self->newlines[out[s]] : p + 1, out[s]);
+            if (!hit || PyList_Append(found, hit) < 0) {
+                Py_XDECREF(hit);
+                Py_DECREF(found);
+                return NULL;
+            }
+            Py_DECREF(hit);
+        }
+    }
+    return found;
+}
+
+static PyObject *
+automaton_hits(Automaton *self, PyObject *text)
+{
+    return automaton_scan(self, text, 0);
+}
+
+static PyObject *
+automaton_line_hits(Automaton *self, PyObject *text)
+{
+    return automaton_scan(self, text, 1);
+}
+
+static PyMethodDef automaton_methods[] = {
+    {"hits", (PyCFunction)automaton_hits, METH_O, "hits(text) -> [(end offset, literal index)], in text order"},
+    {"line_hits", (PyCFunction)automaton_line_hits, METH_O,
+     "line_hits(text) -> [(line number from 0, literal index)], in text order"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject AutomatonType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cleaner._accel.Automaton",
+    .tp_basicsize = sizeof(Automaton),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Automaton(literals): finds every occurrence of every literal in one pass",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)automaton_init,
+    .tp_dealloc = (destructor)automaton_dealloc,
+    .tp_methods = automaton_methods,
+};
+
+static PyMethodDef methods[] = {
+    {"repeat_scan", repeat_scan, METH_VARARGS,
+     "repeat_scan(lines, min_chars, min_words, near_chars, near, near_wrapped) -> (exact, copies, candidates)"},
+    {"near_repeats", near_repeats, METH_VARARGS,
+     "near_repeats(indices, lines, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_accel", "Compiled inner loops of cleaner's steps.", -1,
+                                    methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC
+PyInit__accel(void)
+{
+    if (PyType_Ready(&AutomatonType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    if (PyModule_AddIntConstant(m, "API", 1) < 0) { /* must equal cleaner/accel.py's API */
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&AutomatonType);
+    if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0) {
+        Py_DECREF(&AutomatonType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

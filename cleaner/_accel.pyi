@@ -1,0 +1,20 @@
+"""Type stubs for the optional C accelerator (cleaner/_accel.c)."""
+
+def repeat_scan(
+    lines: list[str], min_chars: int, min_words: int, near_chars: int, near: bool, near_wrapped: bool, /
+) -> tuple[dict[int, int], dict[int, list[int]], list[int]]: ...
+def near_repeats(
+    indices: list[int], lines: list[str], min_words: int, max_words: int, threshold: float, raw: bool, /
+) -> dict[int, tuple[int, float]]: ...
+
+class Automaton:
+    """Aho-Corasick over the given literals (non-empty str)."""
+
+    def __init__(self, literals: list[str]) -> None: ...
+    def hits(self, text: str, /) -> list[tuple[int, int]]:
+        """(end offset, literal index) of every occurrence, in text order."""
+
+    def line_hits(self, text: str, /) -> list[tuple[int, int]]:
+        """(line number from 0 of the occurrence's start, literal index), in text order."""
+
+API: int

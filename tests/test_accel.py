@@ -1,0 +1,201 @@
+"""The C accelerator (cleaner/_accel.c) gives exactly what the pure-Python code gives.
+
+The Python code in each step is the reference; these tests run both on the same text
+and compare every output line and every Edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import DATA, SAMPLES, corpus, read_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.document import Document
+from cleaner.literals import LiteralIndex
+from cleaner.ruleset import load_rules
+from cleaner.steps import repeats as repeats_module
+from cleaner.steps.repeats import RepeatStep
+
+needs_accel = pytest.mark.skipif(
+    repeats_module._accel is None, reason="the C accelerator is not built here (no C compiler, or CLEANER_NO_ACCEL)"
+)
+
+SETTINGS = load_rules("default").repeats
+assert SETTINGS is not None
+VARIANTS = [
+    SETTINGS,
+    dataclasses.replace(SETTINGS, near_wrapped=True),
+    dataclasses.replace(SETTINGS, threshold=0.5, min_words=2, min_chars=3),
+]
+
+
+def both(settings, text: str) -> tuple[Document, Document]:
+    pure = RepeatStep(settings, compiled=False)(Document(text=text))
+    fast = RepeatStep(settings, compiled=True)(Document(text=text))
+    return pure, fast
+
+
+def test_accelerator_is_built_where_a_compiler_is():
+    """`pip install -e .` compiles it when a C compiler is on PATH; a silent fallback would hide a broken build."""
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler on PATH: the pure-Python code runs")
+
+    if os.environ.get("CLEANER_NO_ACCEL"):
+        pytest.skip("CLEANER_NO_ACCEL is set")
+    assert repeats_module._accel is not None, "reinstall with `pip install -e .` to build cleaner/_accel.c"
+
+
+@needs_accel
+def test_forcing_the_accelerator_off_uses_python():
+    step = RepeatStep(SETTINGS, compiled=False)
+    assert step.compiled is False
+    assert RepeatStep(SETTINGS).compiled is True
+
+
+@needs_accel
+@pytest.mark.parametrize("settings", VARIANTS, ids=["default", "near_wrapped", "loose"])
+def test_same_result_on_the_seed_and_real_pages(settings):
+    texts = [(SAMPLES / "cgtn_moon_dust.txt").read_text(encoding="utf-8")]
+    texts += [record["text"] for record in read_jsonl(DATA / "trafilatura_pages.jsonl")]
+    changed = 0
+    for text in texts:
+        pure, fast = both(settings, text)
+        assert fast.text == pure.text
+        assert fast.edits == pure.edits
+        changed += bool(pure.edits)
+    assert changed >= 3  # the comparison covers real removals, not only untouched pages
+
+
+@needs_accel
+def test_same_result_on_reuters():
+    path = corpus("reuters21578.jsonl.gz")
+    removed = 0
+    for record in read_jsonl(path, limit=3000):
+        pure, fast = both(SETTINGS, record["text"])
+        assert (fast.text, fast.edits) == (pure.text, pure.edits), record["id"]
+        removed += len(pure.edits)
+    assert removed > 20
+
+
+# Words that stress the folding: case, ASCII punctuation inside and around words, non-ASCII
+# letters whose lower case differs in length (İ) or by position (final sigma), odd spaces.
+WORDS = st.sampled_from(
+    [
+        "Photo",
+        "photo",
+        "PHOTO:",
+        "AFP",
+        "/AFP",
+        "the",
+        "The",
+        "moon",
+        "dust",
+        "Macron.",
+        "don't",
+        "e-mail",
+        "İstanbul",
+        "istanbul",
+        "ΟΔΟΣ",
+        "οδος",
+        "Zürich",
+        "ZÜRICH",
+        "café",
+        "x",
+        "1987",
+        "—",
+        "«",
+        "»",
+    ]
+)
+SPACE = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u2009", "\x1c", " \u3000"])
+LINE = st.lists(st.tuples(WORDS, SPACE), min_size=0, max_size=12).map(
+    lambda parts: "".join(word + space for word, space in parts)
+)
+TEXT = st.lists(LINE | st.sampled_from(["", "\x00", "Yes.", "  Photo dust moon AFP the  "]), max_size=14).map("\n".join)
+
+
+@needs_accel
+@settings(max_examples=400, deadline=None)
+@given(TEXT, st.sampled_from(range(len(VARIANTS))))
+def test_same_result_on_generated_lines(text, variant):
+    pure, fast = both(VARIANTS[variant], text)
+    assert fast.text == pure.text
+    assert fast.edits == pure.edits
+
+
+@needs_accel
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=30), max_size=10).map("\n".join))
+def test_same_result_on_arbitrary_text(text):
+    pure, fast = both(VARIANTS[2], text)
+    assert (fast.text, fast.edits) == (pure.text, pure.edits)
+
+
+# ---- the literal automaton -----------------------------------------------------------------
+
+LITERAL_CHARS = st.sampled_from([*"abcé ©\n:-_x", "ü", "ı", "€", "中", "\U0001f600"])
+LITERALS = st.lists(st.text(LITERAL_CHARS, min_size=1, max_size=5), min_size=1, max_size=12)
+HAYSTACK = st.text(LITERAL_CHARS, max_size=200)
+
+
+def all_hits(index: LiteralIndex[int], text: str) -> tuple[list, list, list]:
+    return (
+        sorted(index.hits(text)),
+        [(line, sorted(payloads)) for line, payloads in index.line_hits(text)],
+        sorted(index.word_spans(text)),
+    )
+
+
+@needs_accel
+@settings(max_examples=400, deadline=None)
+@given(LITERALS, HAYSTACK)
+def test_literal_automaton_finds_what_pyahocorasick_finds(literals, text):
+    items = [(literal, k) for k, literal in enumerate(literals)]
+    fast = LiteralIndex(items, compiled=True)
+    pure = LiteralIndex(items, compiled=False)
+    fast_hits, fast_lines, fast_words = all_hits(fast, text)
+    pure_hits, pure_lines, pure_words = all_hits(pure, text)
+    assert fast_hits == pure_hits
+    assert sorted(fast_lines) == sorted(pure_lines)
+    assert fast_words == pure_words
+    for start, end, literal, _ in fast_hits:  # and every hit is a real occurrence
+        assert text[start:end] == literal
+
+
+@needs_accel
+def test_literal_automaton_on_real_text():
+    pages = [record["text"].lower() for record in read_jsonl(DATA / "trafilatura_pages.jsonl")]
+    items = [(w, w) for w in ("cookie", "share", "newsletter", "©", "datenschutz", "à", "politique ", "mehr")]
+    fast, pure = LiteralIndex(items, compiled=True), LiteralIndex(items, compiled=False)
+    found = 0
+    for page in pages:
+        assert all_hits(fast, page) == all_hits(pure, page)
+        found += len(list(fast.hits(page)))
+    assert found > 50
+
+
+def test_whole_pipelines_agree_with_the_accelerator_off():
+    """`cleaner clean --jsonl` with CLEANER_NO_ACCEL=1 (pure Python) and without give the same bytes."""
+    if repeats_module._accel is None:
+        pytest.skip("the C accelerator is not built here: only the pure-Python path exists")
+    source = DATA / "trafilatura_pages.jsonl"
+    for rules in ("default", "web"):
+        outputs = []
+        for env_extra in ({"CLEANER_NO_ACCEL": "1"}, {}):
+            env = {k: v for k, v in os.environ.items() if k != "CLEANER_NO_ACCEL"} | env_extra
+            done = subprocess.run(
+                [sys.executable, "-m", "cleaner.cli", "clean", "--jsonl", "--rules", rules, str(source)],
+                capture_output=True,
+                check=True,
+                env=env,
+            )
+            outputs.append(done.stdout)
+        assert outputs[0] == outputs[1], rules
+        assert outputs[0] != source.read_bytes()
