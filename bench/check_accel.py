@@ -1,9 +1,11 @@
 """Check by hand that the C accelerator changes no output: every document of the shared corpora,
 cleaned with and without it (CLEANER_NO_ACCEL=1), must give the same text and the same edits.
 
-    .venv/bin/python bench/check_accel.py [--rules default --rules web]
+    .venv/bin/python bench/check_accel.py [--rules default --rules web] [--against DIR]
 
-Each setting runs in its own process (the accelerator is chosen at import); documents are compared
+With --against, the reference is the pure-Python code of another checkout (e.g. a `git worktree` of
+the previous commit), so a change to the code itself can be checked too. Each setting runs in its
+own process (the accelerator is chosen at import); documents are compared
 by a digest of their text and edits. Prints the documents that differ, and the time of each run.
 """
 
@@ -36,22 +38,30 @@ def digests(rules: str, corpus: str) -> list[str]:
     return out
 
 
+# The child imports cleaner from PYTHONPATH first (the reference checkout), then this file's digests().
+CHILD = (
+    "import json, sys, runpy; import cleaner; "
+    f"d = runpy.run_path({str(Path(__file__).resolve())!r})['digests']; "
+    "print(json.dumps(d(sys.argv[1], sys.argv[2]))); print(cleaner.__file__, file=sys.stderr)"
+)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rules", action="append", default=None)
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--against", type=Path, help="a checkout whose pure-Python code is the reference")
     args = ap.parse_args()
-    if args.child:
-        print(json.dumps(digests(*args.child)))
-        return
     for rules in args.rules or ["default", "web"]:
         for corpus in NAMES:
             runs = {}
-            for label, extra in (("python", {"CLEANER_NO_ACCEL": "1"}), ("accel", {})):
-                env = {k: v for k, v in os.environ.items() if k != "CLEANER_NO_ACCEL"} | extra
+            reference = {"CLEANER_NO_ACCEL": "1"}
+            if args.against:
+                reference["PYTHONPATH"] = str(args.against.resolve())
+            for label, extra in (("python", reference), ("accel", {})):
+                env = {k: v for k, v in os.environ.items() if k not in ("CLEANER_NO_ACCEL", "PYTHONPATH")} | extra
                 started = time.perf_counter()
                 done = subprocess.run(
-                    [sys.executable, __file__, "--child", rules, corpus], env=env, capture_output=True, check=True
+                    [sys.executable, "-c", CHILD, rules, corpus], env=env, capture_output=True, check=True
                 )
                 runs[label] = (json.loads(done.stdout), time.perf_counter() - started)
             differ = [i for i, (a, b) in enumerate(zip(runs["python"][0], runs["accel"][0], strict=True)) if a != b]

@@ -769,6 +769,187 @@ static PyTypeObject AutomatonType = {
     .tp_methods = automaton_methods,
 };
 
+/* ---- CharGate: the lines the unicode step may change, in one pass ---------------------- */
+
+/* Why: the unicode step's gate (the characters and pairs ftfy can act on, odd spaces,
+ * zero-width characters, HTML entities, trailing spaces) ran as several regex scans over
+ * every document. One pass over the characters with a flag table finds the same lines. */
+
+enum { G_SINGLE = 1, G_LEAD = 2, G_CONT = 4, G_SPACED = 8 };
+
+typedef struct {
+    PyObject_HEAD
+    uint8_t *bmp;       /* flags of U+0000..U+FFFF */
+    Py_UCS4 *astral;    /* sorted single characters above U+FFFF */
+    Py_ssize_t n_astral;
+    int entity;         /* '&' followed by '#' or an ASCII letter or digit */
+    int trailing;       /* a space or tab before a line break or the end */
+} CharGate;
+
+static void
+gate_free_tables(CharGate *self)
+{
+    PyMem_Free(self->bmp);
+    PyMem_Free(self->astral);
+    self->bmp = NULL;
+    self->astral = NULL;
+    self->n_astral = 0;
+}
+
+static void
+gate_dealloc(CharGate *self)
+{
+    gate_free_tables(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+gate_mark(CharGate *self, PyObject *chars, uint8_t flag, Py_ssize_t *astral_cap)
+{
+    if (!PyUnicode_Check(chars) || READY(chars) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "CharGate: character sets must be str");
+        return -1;
+    }
+    for (Py_ssize_t p = 0; p < PyUnicode_GET_LENGTH(chars); p++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(chars, p);
+        if (c < 0x10000) {
+            self->bmp[c] |= flag;
+        } else if (flag == G_SINGLE) {
+            if (self->n_astral == *astral_cap) {
+                Py_ssize_t cap = *astral_cap * 2 + 8;
+                Py_UCS4 *grown = PyMem_Realloc(self->astral, sizeof(Py_UCS4) * cap);
+                if (!grown) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                self->astral = grown;
+                *astral_cap = cap;
+            }
+            self->astral[self->n_astral++] = c;
+        } else {
+            PyErr_SetString(PyExc_ValueError, "CharGate: pair characters must be in the BMP");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+gate_init(CharGate *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *singles, *leads, *conts, *spaced;
+    int entity, trailing;
+    static char *keywords[] = {"singles", "leads", "conts", "spaced", "entity", "trailing", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOpp", keywords, &singles, &leads, &conts, &spaced, &entity,
+                                     &trailing))
+        return -1;
+    gate_free_tables(self);
+    self->bmp = PyMem_Calloc(0x10000, 1);
+    if (!self->bmp) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t cap = 0;
+    if (gate_mark(self, singles, G_SINGLE, &cap) < 0 || gate_mark(self, leads, G_LEAD, &cap) < 0 ||
+        gate_mark(self, conts, G_CONT, &cap) < 0 || gate_mark(self, spaced, G_SPACED, &cap) < 0)
+        return -1;
+    qsort(self->astral, self->n_astral, sizeof(Py_UCS4), compare_ucs4);
+    self->entity = entity;
+    self->trailing = trailing;
+    return 0;
+}
+
+static inline int
+gate_astral(const CharGate *self, Py_UCS4 c)
+{
+    Py_ssize_t lo = 0, hi = self->n_astral;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (self->astral[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < self->n_astral && self->astral[lo] == c;
+}
+
+static int
+is_ascii_alnum(Py_UCS4 c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static PyObject *
+gate_lines(CharGate *self, PyObject *text)
+{
+    if (!self->bmp) {
+        PyErr_SetString(PyExc_ValueError, "CharGate: not initialised");
+        return NULL;
+    }
+    if (!PyUnicode_Check(text) || READY(text) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "CharGate: text must be str");
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    if (!found)
+        return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), line = 0, flagged = -1;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const uint8_t *bmp = self->bmp;
+    uint8_t previous = 0;   /* flags of the character before */
+    Py_UCS4 before = '\n';  /* the character before */
+    for (Py_ssize_t p = 0; p < len; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        uint8_t f = c < 0x10000 ? bmp[c] : (gate_astral(self, c) ? G_SINGLE : 0);
+        int hit = (f & G_SINGLE) || ((previous & G_LEAD) && (f & G_CONT)) || ((previous & G_SPACED) && c == ' ') ||
+                  (self->entity && before == '&' && (c == '#' || is_ascii_alnum(c))) ||
+                  (self->trailing && c == '\n' && (before == ' ' || before == '\t'));
+        if (hit && flagged != line) {
+            PyObject *number = PyLong_FromSsize_t(line);
+            if (!number || PyList_Append(found, number) < 0) {
+                Py_XDECREF(number);
+                Py_DECREF(found);
+                return NULL;
+            }
+            Py_DECREF(number);
+            flagged = line;
+        }
+        if (c == '\n')
+            line++;
+        previous = f;
+        before = c;
+    }
+    if (self->trailing && len > 0 && (before == ' ' || before == '\t') && flagged != line) {
+        PyObject *number = PyLong_FromSsize_t(line);
+        if (!number || PyList_Append(found, number) < 0) {
+            Py_XDECREF(number);
+            Py_DECREF(found);
+            return NULL;
+        }
+        Py_DECREF(number);
+    }
+    return found;
+}
+
+static PyMethodDef gate_methods[] = {
+    {"lines", (PyCFunction)gate_lines, METH_O, "lines(text) -> sorted numbers (from 0) of the lines the gate flags"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject CharGateType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cleaner._accel.CharGate",
+    .tp_basicsize = sizeof(CharGate),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "CharGate(singles, leads, conts, spaced, entity, trailing): the lines a character gate flags",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)gate_init,
+    .tp_dealloc = (destructor)gate_dealloc,
+    .tp_methods = gate_methods,
+};
+
 static PyMethodDef methods[] = {
     {"repeat_scan", repeat_scan, METH_VARARGS,
      "repeat_scan(lines, min_chars, min_words, near_chars, near, near_wrapped) -> (exact, copies, candidates)"},
@@ -783,18 +964,24 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_accel", "Compiled i
 PyMODINIT_FUNC
 PyInit__accel(void)
 {
-    if (PyType_Ready(&AutomatonType) < 0)
+    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 1) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 2) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }
     Py_INCREF(&AutomatonType);
     if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0) {
         Py_DECREF(&AutomatonType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&CharGateType);
+    if (PyModule_AddObject(m, "CharGate", (PyObject *)&CharGateType) < 0) {
+        Py_DECREF(&CharGateType);
         Py_DECREF(m);
         return NULL;
     }

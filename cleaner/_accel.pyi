@@ -18,3 +18,11 @@ class Automaton:
         """(line number from 0 of the occurrence's start, literal index), in text order."""
 
 API: int
+
+class CharGate:
+    """The lines a character gate flags: a single character, a lead+continuation pair, a spaced lead,
+    an HTML entity start, a trailing space or tab."""
+
+    def __init__(self, singles: str, leads: str, conts: str, spaced: str, entity: bool, trailing: bool) -> None: ...
+    def lines(self, text: str, /) -> list[int]:
+        """Sorted numbers (from 0) of the flagged lines."""

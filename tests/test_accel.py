@@ -199,3 +199,42 @@ def test_whole_pipelines_agree_with_the_accelerator_off():
             outputs.append(done.stdout)
         assert outputs[0] == outputs[1], rules
         assert outputs[0] != source.read_bytes()
+
+
+# ---- the unicode gate ----------------------------------------------------------------------
+
+GATE_CHARS = st.sampled_from(
+    [*"aé&#;x \t\nÃ©ö߀â€™Â", "\u00a0", "\u200b", "\ufb01", "\uff21", "\x1b", "\x85", "\ufffd", "\u2019", "\U0001f600"]
+)
+GATE_TEXT = st.text(GATE_CHARS, max_size=120) | st.text(max_size=80)
+
+
+@needs_accel
+@settings(max_examples=500, deadline=None)
+@given(GATE_TEXT)
+def test_unicode_gate_in_c_flags_every_line_python_flags_and_output_is_the_same(text):
+    from cleaner.rule_schema import UnicodeSettings
+    from cleaner.steps.unicode import UnicodeStep
+
+    for unicode_settings in (UnicodeSettings(), UnicodeSettings(uncurl_quotes=True, odd_spaces=False)):
+        pure = UnicodeStep(unicode_settings, compiled=False)
+        fast = UnicodeStep(unicode_settings, compiled=True)
+        lines = text.split("\n")
+        assert set(pure._lines_to_fix(text, lines)) <= set(fast._lines_to_fix(text, lines))
+        a, b = pure(Document(text=text)), fast(Document(text=text))
+        assert (a.text, a.edits) == (b.text, b.edits)
+
+
+@needs_accel
+def test_unicode_gate_on_real_mojibake():
+    from cleaner.rule_schema import UnicodeSettings
+    from cleaner.steps.unicode import UnicodeStep
+
+    pure = UnicodeStep(UnicodeSettings(), compiled=False)
+    fast = UnicodeStep(UnicodeSettings(), compiled=True)
+    fixed = 0
+    for record in read_jsonl(corpus("ftfy_testcases.jsonl.gz")):
+        a, b = pure(Document(text=record["text"])), fast(Document(text=record["text"]))
+        assert (a.text, a.edits) == (b.text, b.edits), record["text"]
+        fixed += a.text != record["text"]
+    assert fixed > 50

@@ -17,20 +17,23 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
+from cleaner.accel import accel as _accel
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import UnicodeSettings
 
 ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 # Zero-width joiner/non-joiner are kept: they carry meaning in emoji and in Persian or Indic scripts.
 ZERO_WIDTH = "\u200b\u2060\ufeff\u00ad\u180e"
+CURLY_QUOTES = "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033"
 ODD_SPACE_RE = re.compile(f"[{ODD_SPACES}]")
 TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 
 
 @lru_cache(maxsize=1)
-def _ftfy_gate_pattern() -> tuple[str, str, str]:
-    """Characters and pairs on which ftfy's fixers can act, from ftfy's own tables.
+def _ftfy_gate_chars() -> tuple[str, str, str, str]:
+    """Characters and pairs on which ftfy's fixers can act, from ftfy's own tables:
+    (single characters, lead characters, continuation characters, leads before a lost 0xA0).
 
     Mojibake is UTF-8 read in a single-byte encoding: a lead byte (0xC0-0xF7)
     followed by a continuation byte (0x80-0xBF), or by a space, U+FFFD or '?'
@@ -47,6 +50,7 @@ def _ftfy_gate_pattern() -> tuple[str, str, str]:
     singles.update(chr(c) for c in chardata.WIDTH_MAP)
     singles.update(chr(c) for c in range(0x80, 0xA0))  # C1 controls
     singles.add("\x1b")
+    singles.update(map(chr, range(0xD800, 0xE000)))  # lone surrogates
     leads: set[str] = set()
     conts: set[str] = set("\ufffd\x1a?")
     for encoding in chardata.CHARMAP_ENCODINGS:
@@ -54,9 +58,16 @@ def _ftfy_gate_pattern() -> tuple[str, str, str]:
         conts.update(bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore"))
     # UTF-8 whose continuation byte 0xA0 became a space (ftfy's restore_byte_a0), as Latin-1/Windows-1252 shows it
     spaced = bytes([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0]).decode("latin-1")
+    return tuple("".join(sorted(chars)) for chars in (singles, leads, conts, set(spaced)))  # type: ignore[return-value]
+
+
+def _ftfy_gate_pattern() -> tuple[str, str, str]:
+    """The same gate as regular expressions: a class body of single characters, the pair, the spaced lead."""
+    singles, leads, conts, spaced = _ftfy_gate_chars()
+    surrogates = "".join(map(chr, range(0xD800, 0xE000)))
     return (
-        f"{_cls(''.join(singles))}\ud800-\udfff",  # a character class body
-        f"[{_cls(''.join(leads))}][{_cls(''.join(conts))}]",
+        f"{_cls(singles.translate({ord(c): None for c in surrogates}))}\ud800-\udfff",
+        f"[{_cls(leads)}][{_cls(conts)}]",
         f"[{_cls(spaced)}] ",
     )
 
@@ -76,7 +87,7 @@ def _gate_parts(settings: UnicodeSettings) -> tuple[list[str], list[str]]:
         if settings.unescape_html:
             others.append("&#?[0-9A-Za-z]")
         if settings.uncurl_quotes:
-            classes.append("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033")
+            classes.append(CURLY_QUOTES)
     return classes, others
 
 
@@ -89,7 +100,8 @@ class UnicodeStep:
 
     name = "unicode"
 
-    def __init__(self, settings: UnicodeSettings) -> None:
+    def __init__(self, settings: UnicodeSettings, *, compiled: bool | None = None) -> None:
+        """`compiled`: run the gate in C (default: where the accelerator is built); False forces Python."""
         self.settings = settings
         if settings.ftfy:
             import ftfy
@@ -105,6 +117,14 @@ class UnicodeStep:
             )
         classes, others = _gate_parts(settings)
         self._ftfy_gate = [re.compile(f"[{''.join(classes)}]")] * bool(classes) + [re.compile(p) for p in others]
+        # Mojibake pairs only matter where ftfy's own first test of its encoding fix passes (see ftfy_may_change).
+        self._mojibake = [re.compile(p) for p in others[:2]] if settings.ftfy else []
+        self._direct = [p for p in self._ftfy_gate if p.pattern not in {m.pattern for m in self._mojibake}]
+        self._is_bad: Any = None
+        if settings.ftfy:
+            from ftfy.badness import is_bad
+
+            self._is_bad = is_bad
         if settings.odd_spaces:
             classes.append(_cls(ODD_SPACES))
         if settings.zero_width:
@@ -120,6 +140,24 @@ class UnicodeStep:
             import ftfy
 
             self._fix_text = ftfy.fix_text
+        self._gate = self._compiled_gate(settings) if compiled is not False else None
+        if compiled and self._gate is None:
+            raise RuntimeError("the C accelerator cleaner._accel is not installed")
+
+    @staticmethod
+    def _compiled_gate(settings: UnicodeSettings) -> Any:
+        """The whole gate in one C pass (cleaner._accel.CharGate), or None where it is not built."""
+        if _accel is None:
+            return None
+        singles, leads, conts, spaced = _ftfy_gate_chars() if settings.ftfy else ("", "", "", "")
+        if settings.ftfy and settings.uncurl_quotes:
+            singles += CURLY_QUOTES
+        if settings.odd_spaces:
+            singles += ODD_SPACES
+        if settings.zero_width:
+            singles += ZERO_WIDTH
+        entity = bool(settings.ftfy and settings.unescape_html)
+        return _accel.CharGate(singles, leads, conts, spaced, entity, settings.strip_trailing)
 
     def _needs_normalizing(self, text: str) -> bool:
         form = self.settings.normalization
@@ -132,10 +170,23 @@ class UnicodeStep:
 
     def ftfy_may_change(self, line: str) -> bool:
         """The gate: False only where ftfy.fix_text (with our settings) is known to change nothing."""
-        return any(p.search(line) for p in self._ftfy_gate) or self._needs_normalizing(line)
+        if any(p.search(line) for p in self._direct) or self._needs_normalizing(line):
+            return True
+        # ftfy's encoding fix returns the text unchanged unless its badness test `is_bad` finds mojibake
+        # (ftfy/__init__.py, _fix_encoding_one_step_and_explain); the other fixers act on single characters
+        # and entities, tested above. A pair such as "ö" + "ß" (mac-roman continuation) in German prose
+        # passes the pair test but not ftfy's, and ftfy.fix_text costs about 0.2 ms a line.
+        return any(p.search(line) for p in self._mojibake) and bool(self._is_bad(line))
 
-    def _lines_to_fix(self, text: str, lines: list[str]) -> list[int]:
-        """Indices of lines some fix may change, from whole-document scans (no per-line loop)."""
+    def _lines_to_fix(self, text: str, lines: list[str], flagged: list[int] | None = None) -> list[int]:
+        """Indices of lines some fix may change, from whole-document scans (no per-line loop);
+        `flagged`: the compiled gate's lines, where it ran already."""
+        if self._gate is not None:
+            if flagged is None:
+                flagged = self._gate.lines(text)
+            if not self._needs_normalizing(text):
+                return flagged
+            return sorted(set(flagged).union(i for i, line in enumerate(lines) if self._needs_normalizing(line)))
         checks = self._ascii_checks if text.isascii() else self._checks
         positions = [m.start() for p in checks for m in p.finditer(text)]
         if self._has_trailing_space(text):
@@ -150,13 +201,18 @@ class UnicodeStep:
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
-        if not self._has_trailing_space(text):
+        flagged: list[int] | None = None
+        if self._gate is not None:
+            flagged = self._gate.lines(text)
+            if not flagged and not self._needs_normalizing(text):
+                return doc
+        elif not self._has_trailing_space(text):
             checks = self._ascii_checks if text.isascii() else self._checks
             if not any(p.search(text) for p in checks) and not self._needs_normalizing(text):
                 return doc
         lines = text.split("\n")
         changed = False
-        for i in self._lines_to_fix(text, lines):
+        for i in self._lines_to_fix(text, lines, flagged):
             line = lines[i]
             fixed = self.fix_line(line, i + 1, doc.edits)
             if fixed != line:
