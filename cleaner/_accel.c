@@ -751,10 +751,109 @@ automaton_line_hits(Automaton *self, PyObject *text)
     return automaton_scan(self, text, 1);
 }
 
+/* short_line_hits(text, max_words): (line, literal) for hits on lines of at most max_words[literal]
+ * words (negative: no limit), once per line and literal, in text order. Words are counted as
+ * len(line.split()) counts them. Why: most line rules only act on short lines, and a literal such as
+ * ":" or "share" occurs in thousands of long lines; those are dropped here, not in a Python loop. */
+static PyObject *
+automaton_short_line_hits(Automaton *self, PyObject *args)
+{
+    PyObject *text, *limits;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &limits))
+        return NULL;
+    if (!self->delta) {
+        PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
+        return NULL;
+    }
+    if (READY(text) < 0)
+        return NULL;
+    if (PyList_GET_SIZE(limits) != self->n_literals) {
+        PyErr_SetString(PyExc_ValueError, "Automaton: one word limit per literal");
+        return NULL;
+    }
+    Py_ssize_t n = self->n_literals;
+    Py_ssize_t *max_words = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    Py_ssize_t *stamp = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    Py_ssize_t *pending = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    PyObject *found = PyList_New(0);
+    if (!max_words || !stamp || !pending || !found) {
+        PyMem_Free(max_words);
+        PyMem_Free(stamp);
+        PyMem_Free(pending);
+        Py_XDECREF(found);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        max_words[i] = PyLong_AsSsize_t(PyList_GET_ITEM(limits, i));
+        stamp[i] = -1;
+        if (max_words[i] == -1 && PyErr_Occurred())
+            goto fail;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, words = 0, n_pending = 0;
+    int kind = PyUnicode_KIND(text), in_word = 0;
+    const void *data = PyUnicode_DATA(text);
+    const int32_t *delta = self->delta, *out = self->out, *out_link = self->out_link;
+    int32_t state = 0;
+    for (Py_ssize_t p = 0; p <= len; p++) {
+        Py_UCS4 c = p < len ? PyUnicode_READ(kind, data, p) : '\n';
+        if (c == '\n') { /* the line ends: its hits go out if it is short enough for their literal */
+            for (Py_ssize_t j = 0; j < n_pending; j++) {
+                Py_ssize_t lit = pending[j];
+                if (max_words[lit] >= 0 && words > max_words[lit])
+                    continue;
+                PyObject *hit = Py_BuildValue("(nn)", line, lit);
+                if (!hit || PyList_Append(found, hit) < 0) {
+                    Py_XDECREF(hit);
+                    goto fail;
+                }
+                Py_DECREF(hit);
+            }
+            n_pending = 0;
+            words = 0;
+            in_word = 0;
+            if (p == len)
+                break;
+            line++;
+        } else if (Py_UNICODE_ISSPACE(c)) {
+            in_word = 0;
+        } else if (!in_word) {
+            in_word = 1;
+            words++;
+        }
+        state = delta[state * K + (c < 256 ? self->latin1[c] : char_class(self, c))];
+        for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
+            Py_ssize_t lit = out[s];
+            if (self->newlines[lit]) { /* spans lines: reported at once, at its first line, unfiltered */
+                PyObject *hit = Py_BuildValue("(nn)", line - self->newlines[lit], lit);
+                if (!hit || PyList_Append(found, hit) < 0) {
+                    Py_XDECREF(hit);
+                    goto fail;
+                }
+                Py_DECREF(hit);
+            } else if (stamp[lit] != line) {
+                stamp[lit] = line;
+                pending[n_pending++] = lit;
+            }
+        }
+    }
+    PyMem_Free(max_words);
+    PyMem_Free(stamp);
+    PyMem_Free(pending);
+    return found;
+fail:
+    PyMem_Free(max_words);
+    PyMem_Free(stamp);
+    PyMem_Free(pending);
+    Py_DECREF(found);
+    return NULL;
+}
+
 static PyMethodDef automaton_methods[] = {
     {"hits", (PyCFunction)automaton_hits, METH_O, "hits(text) -> [(end offset, literal index)], in text order"},
     {"line_hits", (PyCFunction)automaton_line_hits, METH_O,
      "line_hits(text) -> [(line number from 0, literal index)], in text order"},
+    {"short_line_hits", (PyCFunction)automaton_short_line_hits, METH_VARARGS,
+     "short_line_hits(text, max_words) -> [(line, literal index)] on lines of at most max_words[literal] words"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -969,7 +1068,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 2) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 3) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

@@ -17,6 +17,10 @@ class Automaton:
     def line_hits(self, text: str, /) -> list[tuple[int, int]]:
         """(line number from 0 of the occurrence's start, literal index), in text order."""
 
+    def short_line_hits(self, text: str, max_words: list[int], /) -> list[tuple[int, int]]:
+        """(line, literal index) once per line and literal, on lines of at most max_words[literal]
+        words (negative: no limit)."""
+
 API: int
 
 class CharGate:

@@ -77,6 +77,32 @@ class LiteralIndex(Generic[T]):
             counted_to = start
             yield line_no, payloads
 
+    def short_line_hits(self, lowered: str, max_words: list[int]) -> Iterator[tuple[int, list[T]]]:
+        """(line number, payloads) once per line and literal, on lines of at most `max_words[k]` words
+        for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them."""
+        if self._compiled is not None:
+            by_index = self._by_index
+            for line_no, k in self._compiled.short_line_hits(lowered, max_words):
+                yield line_no, by_index[k][2]
+            return
+        lines = lowered.split("\n")
+        position = {literal: k for k, literal in enumerate(self._literals)}
+        seen: set[tuple[int, str]] = set()
+        for start, _, literal, payloads in self.hits(lowered):
+            line_no = lowered.count("\n", 0, start)
+            if "\n" in literal:  # spans lines: reported at its first line, unfiltered
+                yield line_no, payloads
+                continue
+            limit = max_words[position[literal]]
+            if (line_no, literal) in seen or (0 <= limit < len(lines[line_no].split())):
+                continue
+            seen.add((line_no, literal))
+            yield line_no, payloads
+
+    def literals(self) -> list[tuple[str, list[T]]]:
+        """The literals in index order, each with its payloads."""
+        return [(literal, self._payloads[literal]) for literal in self._literals]
+
     def word_spans(self, lowered: str) -> Iterator[tuple[int, int]]:
         """(start, end) of literals occurring as whole words (not inside a longer word)."""
         n = len(lowered)

@@ -140,16 +140,18 @@ def test_same_result_on_arbitrary_text(text):
 
 # ---- the literal automaton -----------------------------------------------------------------
 
-LITERAL_CHARS = st.sampled_from([*"abcé ©\n:-_x", "ü", "ı", "€", "中", "\U0001f600"])
+LITERAL_CHARS = st.sampled_from([*"abcé ©\n:-_x", "ü", "ı", "€", "中", "\U0001f600", "\u2009", "\x1c"])
 LITERALS = st.lists(st.text(LITERAL_CHARS, min_size=1, max_size=5), min_size=1, max_size=12)
 HAYSTACK = st.text(LITERAL_CHARS, max_size=200)
 
 
-def all_hits(index: LiteralIndex[int], text: str) -> tuple[list, list, list]:
+def all_hits(index: LiteralIndex[int], text: str, limits: list[int] | None = None) -> tuple[list, list, list, list]:
+    limits = limits if limits is not None else [k % 4 - 1 for k in range(len(index.literals()))]
     return (
         sorted(index.hits(text)),
         [(line, sorted(payloads)) for line, payloads in index.line_hits(text)],
         sorted(index.word_spans(text)),
+        sorted((line, sorted(payloads)) for line, payloads in index.short_line_hits(text, limits)),
     )
 
 
@@ -160,11 +162,12 @@ def test_literal_automaton_finds_what_pyahocorasick_finds(literals, text):
     items = [(literal, k) for k, literal in enumerate(literals)]
     fast = LiteralIndex(items, compiled=True)
     pure = LiteralIndex(items, compiled=False)
-    fast_hits, fast_lines, fast_words = all_hits(fast, text)
-    pure_hits, pure_lines, pure_words = all_hits(pure, text)
+    fast_hits, fast_lines, fast_words, fast_short = all_hits(fast, text)
+    pure_hits, pure_lines, pure_words, pure_short = all_hits(pure, text)
     assert fast_hits == pure_hits
     assert sorted(fast_lines) == sorted(pure_lines)
     assert fast_words == pure_words
+    assert fast_short == pure_short
     for start, end, literal, _ in fast_hits:  # and every hit is a real occurrence
         assert text[start:end] == literal
 

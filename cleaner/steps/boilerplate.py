@@ -15,6 +15,7 @@ from typing import Any
 
 import regex
 
+from cleaner.accel import accel
 from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
 from cleaner.prefilter import required_literals
@@ -65,6 +66,16 @@ class _Scanner:
         self.weak = [(n, needed) for n, _, needed in self.patterns if needed and n not in strong_ids]
         self.unfiltered = [(n, rule) for n, rule, needed in self.patterns if not needed]
         self.literal_set = frozenset(self.literals)
+        # With the C automaton, strong and weak literals share one pass that also drops hits on lines
+        # longer (in words) than every rule of that literal accepts: "02:37" needs at most 4 words, and
+        # ":" is in thousands of longer lines.
+        self.short: LiteralIndex[int] | None = None
+        self.short_limits: list[int] = []
+        if accel is not None:
+            short: LiteralIndex[int] = LiteralIndex((lit, n) for n, needed in [*strong, *self.weak] for lit in needed)
+            if short:
+                self.short = short
+                self.short_limits = [_word_limit([rules[n] for n in ids]) for _, ids in short.literals()]
 
     def literal_lines(self, lines: list[str]) -> dict[int, set[int]]:
         """Line index -> rules whose whole-line literal it is."""
@@ -93,10 +104,13 @@ class _Scanner:
         if not self.patterns:
             return found
         lowered = text.lower()  # same lines as text; offsets may shift, so lines are counted in `lowered`
-        if self.index:
+        if self.short is not None:
+            for line_no, rule_ids in self.short.short_line_hits(lowered, self.short_limits):
+                found.setdefault(line_no, set()).update(rule_ids)
+        elif self.index:
             for line_no, rule_ids in self.index.line_hits(lowered):
                 found.setdefault(line_no, set()).update(rule_ids)
-        for n, needed in self.weak:
+        for n, needed in self.weak if self.short is None else ():
             for literal in needed:
                 line_no, counted_to = 0, 0
                 pos = lowered.find(literal)
@@ -160,6 +174,12 @@ def _sentence_end(line: str) -> bool:
     line rules leave such a line alone (hard-wrapped newswire had 140 of them removed as chrome)."""
     text = line.strip()
     return text[:1].islower() and text.endswith((".", '."', ".”")) and text.count(" ") < 5
+
+
+def _word_limit(rules: Sequence[LineRule | ParagraphRule]) -> int:
+    """The most words a line may have for one of `rules` to act on it; -1: no limit."""
+    limits = [rule.max_words for rule in rules]
+    return max((limit for limit in limits if limit is not None), default=-1) if None not in limits else -1
 
 
 def _weak(literal: str) -> bool:

@@ -150,6 +150,8 @@ class UnicodeStep:
         if _accel is None:
             return None
         singles, leads, conts, spaced = _ftfy_gate_chars() if settings.ftfy else ("", "", "", "")
+        if settings.ftfy:  # what the Python gate flags in ASCII text (form feed too), so C flags no fewer lines
+            singles += "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]))
         if settings.ftfy and settings.uncurl_quotes:
             singles += CURLY_QUOTES
         if settings.odd_spaces:
