@@ -158,9 +158,10 @@ typedef struct {
     Py_ssize_t size;  /* number of distinct words */
 } WordSet;
 
-/* A line's text as near_repeats reads it. With `raw`, the line is ASCII and is folded here as
- * repeats.py folds it (ASCII punctuation separates words, A-Z lower-cased); otherwise the
- * caller folded it and only whitespace separates words. */
+/* A line's text as near_repeats reads it. With `raw`, the line is folded here as repeats.py folds
+ * it (ASCII punctuation separates words, letters lower-cased as str.lower() does; the caller keeps
+ * text with U+0130 or a capital sigma, whose lower case depends on more than the character, for
+ * Python); otherwise the caller folded it and only whitespace separates words. */
 typedef struct {
     int kind;
     const void *data;
@@ -184,8 +185,15 @@ static inline Py_UCS4
 folded_char(const Text *t, Py_ssize_t p)
 {
     Py_UCS4 c = PyUnicode_READ(t->kind, t->data, p);
-    if (t->raw && c >= 'A' && c <= 'Z')
-        c += 'a' - 'A';
+    if (t->raw) {
+        if (c < 128) {
+            if (c >= 'A' && c <= 'Z')
+                c += 'a' - 'A';
+        } else {
+            /* str.lower()'s mapping, except U+0130 and final sigma, which the caller leaves to Python */
+            c = Py_UNICODE_TOLOWER(c);
+        }
+    }
     return c;
 }
 
@@ -1068,7 +1076,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 3) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 4) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

@@ -111,9 +111,10 @@ class RepeatStep:
         s = self.settings
         if self._fast is not None:
             chosen = [lines[i] for i in indices]
-            if all(map(str.isascii, chosen)):  # folded in C: ASCII punctuation separates, A-Z lowered
+            joined = "\n".join(chosen)
+            if "\u0130" not in joined and "\u03a3" not in joined:  # folded in C, as below, character by character
                 return self._fast.near_repeats(indices, chosen, s.min_words, s.near_max_words, self.threshold, True)
-            folded = PUNCTUATION.sub(" ", "\n".join(chosen).lower()).split("\n")
+            folded = PUNCTUATION.sub(" ", joined.lower()).split("\n")  # İ and final sigma: str.lower() decides
             return self._fast.near_repeats(indices, folded, s.min_words, s.near_max_words, self.threshold, False)
         folded = PUNCTUATION.sub(" ", "\n".join([lines[i] for i in indices]).lower()).split("\n")
         sets: list[tuple[int, frozenset[str]]] = []
