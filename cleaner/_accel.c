@@ -1057,9 +1057,97 @@ static PyTypeObject CharGateType = {
     .tp_methods = gate_methods,
 };
 
+/* ---- short_line_keys: the lines a whole-line literal may equal ---------------------------- */
+
+/* short_line_keys(text, max_chars, trim) -> (line numbers, keys joined by "\n"): for each line of at
+ * most max_chars characters, the line with `trim` characters stripped from both ends and its words
+ * joined by single spaces (" ".join(line.strip(trim).split())). The caller case-folds the joined keys
+ * at once. Why: whole-line literals ("Home", "Share") are looked up for every short line of a page,
+ * and a Python loop over 200 lines a page cost more than the rest of the step. */
+static PyObject *
+short_line_keys(PyObject *self, PyObject *args)
+{
+    PyObject *text, *trim;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "UnU", &text, &max_chars, &trim))
+        return NULL;
+    if (READY(text) < 0 || READY(trim) < 0)
+        return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), n_trim = PyUnicode_GET_LENGTH(trim);
+    int kind = PyUnicode_KIND(text), trim_kind = PyUnicode_KIND(trim);
+    const void *data = PyUnicode_DATA(text), *trim_data = PyUnicode_DATA(trim);
+    Py_UCS4 *out = PyMem_Malloc(sizeof(Py_UCS4) * (len + 1));
+    PyObject *numbers = PyList_New(0);
+    if (!out || !numbers) {
+        PyMem_Free(out);
+        Py_XDECREF(numbers);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t n_out = 0, line = 0, start = 0;
+    while (start <= len) {
+        Py_ssize_t end = start;
+        while (end < len && PyUnicode_READ(kind, data, end) != '\n')
+            end++;
+        if (end - start <= max_chars) {
+            Py_ssize_t a = start, b = end;
+            while (a < b) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, a);
+                Py_ssize_t k = 0;
+                while (k < n_trim && PyUnicode_READ(trim_kind, trim_data, k) != c)
+                    k++;
+                if (k == n_trim)
+                    break;
+                a++;
+            }
+            while (b > a) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, b - 1);
+                Py_ssize_t k = 0;
+                while (k < n_trim && PyUnicode_READ(trim_kind, trim_data, k) != c)
+                    k++;
+                if (k == n_trim)
+                    break;
+                b--;
+            }
+            if (PyList_GET_SIZE(numbers) > 0)
+                out[n_out++] = '\n';
+            int in_word = 0, words = 0;
+            for (Py_ssize_t p = a; p < b; p++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, p);
+                if (Py_UNICODE_ISSPACE(c)) {
+                    in_word = 0;
+                    continue;
+                }
+                if (!in_word && words++)
+                    out[n_out++] = ' ';
+                in_word = 1;
+                out[n_out++] = c;
+            }
+            PyObject *number = PyLong_FromSsize_t(line);
+            if (!number || PyList_Append(numbers, number) < 0) {
+                Py_XDECREF(number);
+                PyMem_Free(out);
+                Py_DECREF(numbers);
+                return NULL;
+            }
+            Py_DECREF(number);
+        }
+        line++;
+        start = end + 1;
+    }
+    PyObject *keys = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n_out);
+    PyMem_Free(out);
+    if (!keys) {
+        Py_DECREF(numbers);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", numbers, keys);
+}
+
 static PyMethodDef methods[] = {
     {"repeat_scan", repeat_scan, METH_VARARGS,
      "repeat_scan(lines, min_chars, min_words, near_chars, near, near_wrapped) -> (exact, copies, candidates)"},
+    {"short_line_keys", short_line_keys, METH_VARARGS,
+     "short_line_keys(text, max_chars, trim) -> (line numbers, their keys joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
      "near_repeats(indices, lines, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
     {NULL, NULL, 0, NULL},
@@ -1076,7 +1164,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 4) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 5) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

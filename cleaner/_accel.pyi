@@ -30,3 +30,7 @@ class CharGate:
     def __init__(self, singles: str, leads: str, conts: str, spaced: str, entity: bool, trailing: bool) -> None: ...
     def lines(self, text: str, /) -> list[int]:
         """Sorted numbers (from 0) of the flagged lines."""
+
+def short_line_keys(text: str, max_chars: int, trim: str, /) -> tuple[list[int], str]:
+    """(numbers of the lines of at most max_chars characters, their keys joined by newlines): each
+    key is " ".join(line.strip(trim).split())."""

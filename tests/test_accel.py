@@ -264,3 +264,35 @@ def test_unicode_gate_on_real_mojibake():
         assert (a.text, a.edits) == (b.text, b.edits), record["text"]
         fixed += a.text != record["text"]
     assert fixed > 50
+
+
+# ---- whole-line literals -------------------------------------------------------------------
+
+MENU_LINE = st.lists(
+    st.sampled_from(["Home", "HOME", "Read", "more", "Straße", "STRASSE", "»", "|", "  ", "\t", "\u00a0", "\x0b", " "]),
+    max_size=6,
+).map("".join)
+
+
+@needs_accel
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MENU_LINE | st.text(max_size=20), max_size=12).map("\n".join))
+def test_whole_line_literals_found_alike_in_c_and_python(text):
+    from cleaner.steps import boilerplate
+
+    rules = load_rules("default").lines
+    scanner = boilerplate._Scanner(rules, 1.0, "boilerplate")
+    lines = text.split("\n")
+    fast = scanner.literal_lines(lines)
+    saved, boilerplate.accel = boilerplate.accel, None
+    try:
+        pure = scanner.literal_lines(lines)
+    finally:
+        boilerplate.accel = saved
+    assert fast == pure
+    keys = repeats_module._accel.short_line_keys(text, 12, boilerplate.LINE_TRIM)
+    expected = [
+        (i, " ".join(line.strip(boilerplate.LINE_TRIM).split())) for i, line in enumerate(lines) if len(line) <= 12
+    ]
+    numbers, joined = keys
+    assert list(zip(numbers, joined.split("\n") if numbers else [], strict=True)) == expected

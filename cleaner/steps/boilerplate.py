@@ -30,6 +30,10 @@ BLANK_LINE = regex.compile(r"\n[ \t]*\n")
 LINE_TRIM = " \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»‹›•·–—…→←↑↓▶►▸▪■□●○✓✔×|¦"
 
 
+# Whitespace literal_key collapses that a plain strip() and casefold() keep: two spaces, or any other kind.
+ODD_WHITESPACE = regex.compile(r"  |[^\S\n ]")
+
+
 def literal_key(text: str) -> str:
     """How a whole-line literal and a line are compared: trimmed, spaces collapsed, case folded."""
     return " ".join(text.strip(LINE_TRIM).split()).casefold()
@@ -82,9 +86,18 @@ class _Scanner:
         if not self.literals:
             return {}
         limit, index = self.max_literal, self.literals
+        if accel is not None:  # the keys of the short lines, made in C and case-folded at once
+            numbers, joined = accel.short_line_keys("\n".join(lines), limit, LINE_TRIM)
+            if not numbers:
+                return {}
+            keys = joined.casefold().split("\n")
+            present = self.literal_set.intersection(keys)
+            if not present:
+                return {}
+            return {numbers[k]: set(index[key]) for k, key in enumerate(keys) if key in present}
         trimmed = [line.strip(LINE_TRIM).casefold() if len(line) <= limit else "" for line in lines]
         blob = "\n".join(trimmed)
-        if "  " in blob or "\t" in blob:  # rare: inner whitespace to collapse
+        if ODD_WHITESPACE.search(blob):  # rare: whitespace to collapse, as literal_key does
             trimmed = [literal_key(key) if key else key for key in trimmed]
         present = self.literal_set.intersection(trimmed)
         if not present:
