@@ -507,6 +507,22 @@ fail:
     return NULL;
 }
 
+/* One character as str.lower() maps it, for text without U+0130 or a capital sigma (checked by
+ * the scanners, which give up on such text and let the caller lower it in Python). */
+static inline Py_UCS4
+lower_char(Py_UCS4 c)
+{
+    if (c < 128)
+        return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+    return Py_UNICODE_TOLOWER(c);
+}
+
+static inline int
+lower_needs_context(Py_UCS4 c)
+{
+    return c == 0x130 || c == 0x3A3;
+}
+
 /* ---- Automaton: many literals found in one pass (Aho-Corasick) ------------------------ */
 
 /* Why here and not pyahocorasick: the boilerplate and typo steps scan every character of
@@ -710,7 +726,7 @@ automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
 
 /* Scan `text`; with `lines`, report (line number, literal) instead of (end offset, literal). */
 static PyObject *
-automaton_scan(Automaton *self, PyObject *text, int lines)
+automaton_scan(Automaton *self, PyObject *text, int lines, int fold)
 {
     if (!PyUnicode_Check(text) || READY(text) < 0) {
         if (!PyErr_Occurred())
@@ -733,6 +749,13 @@ automaton_scan(Automaton *self, PyObject *text, int lines)
         Py_UCS4 c = PyUnicode_READ(kind, data, p);
         if (c == '\n')
             line++;
+        if (fold) {
+            if (lower_needs_context(c)) {
+                Py_DECREF(found);
+                Py_RETURN_NONE;
+            }
+            c = lower_char(c);
+        }
         state = delta[state * K + (c < 256 ? self->latin1[c] : char_class(self, c))];
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             PyObject *hit = Py_BuildValue("(ni)", lines ? line - self->newlines[out[s]] : p + 1, out[s]);
@@ -748,15 +771,23 @@ automaton_scan(Automaton *self, PyObject *text, int lines)
 }
 
 static PyObject *
-automaton_hits(Automaton *self, PyObject *text)
+automaton_hits(Automaton *self, PyObject *args)
 {
-    return automaton_scan(self, text, 0);
+    PyObject *text;
+    int fold = 0;
+    if (!PyArg_ParseTuple(args, "O|p", &text, &fold))
+        return NULL;
+    return automaton_scan(self, text, 0, fold);
 }
 
 static PyObject *
-automaton_line_hits(Automaton *self, PyObject *text)
+automaton_line_hits(Automaton *self, PyObject *args)
 {
-    return automaton_scan(self, text, 1);
+    PyObject *text;
+    int fold = 0;
+    if (!PyArg_ParseTuple(args, "O|p", &text, &fold))
+        return NULL;
+    return automaton_scan(self, text, 1, fold);
 }
 
 /* short_line_hits(text, max_words): (line, literal) for hits on lines of at most max_words[literal]
@@ -767,7 +798,8 @@ static PyObject *
 automaton_short_line_hits(Automaton *self, PyObject *args)
 {
     PyObject *text, *limits;
-    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &limits))
+    int fold = 0;
+    if (!PyArg_ParseTuple(args, "UO!|p", &text, &PyList_Type, &limits, &fold))
         return NULL;
     if (!self->delta) {
         PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
@@ -828,6 +860,16 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
             in_word = 1;
             words++;
         }
+        if (fold) {
+            if (lower_needs_context(c)) {
+                PyMem_Free(max_words);
+                PyMem_Free(stamp);
+                PyMem_Free(pending);
+                Py_DECREF(found);
+                Py_RETURN_NONE;
+            }
+            c = lower_char(c);
+        }
         state = delta[state * K + (c < 256 ? self->latin1[c] : char_class(self, c))];
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             Py_ssize_t lit = out[s];
@@ -857,11 +899,14 @@ fail:
 }
 
 static PyMethodDef automaton_methods[] = {
-    {"hits", (PyCFunction)automaton_hits, METH_O, "hits(text) -> [(end offset, literal index)], in text order"},
-    {"line_hits", (PyCFunction)automaton_line_hits, METH_O,
-     "line_hits(text) -> [(line number from 0, literal index)], in text order"},
+    {"hits", (PyCFunction)automaton_hits, METH_VARARGS,
+     "hits(text, fold=False) -> [(end offset, literal index)], in text order; fold: match text.lower() "
+     "(None where that needs Python: U+0130 or a capital sigma)"},
+    {"line_hits", (PyCFunction)automaton_line_hits, METH_VARARGS,
+     "line_hits(text, fold=False) -> [(line number from 0, literal index)], in text order"},
     {"short_line_hits", (PyCFunction)automaton_short_line_hits, METH_VARARGS,
-     "short_line_hits(text, max_words) -> [(line, literal index)] on lines of at most max_words[literal] words"},
+     "short_line_hits(text, max_words, fold=False) -> [(line, literal index)] on lines of at most "
+     "max_words[literal] words"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1164,7 +1209,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 5) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 6) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

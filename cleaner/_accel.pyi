@@ -11,13 +11,14 @@ class Automaton:
     """Aho-Corasick over the given literals (non-empty str)."""
 
     def __init__(self, literals: list[str]) -> None: ...
-    def hits(self, text: str, /) -> list[tuple[int, int]]:
-        """(end offset, literal index) of every occurrence, in text order."""
+    def hits(self, text: str, fold: bool = False, /) -> list[tuple[int, int]] | None:
+        """(end offset, literal index) of every occurrence, in text order; with fold, in text.lower()
+        (None where that needs Python's lower(): U+0130 or a capital sigma)."""
 
-    def line_hits(self, text: str, /) -> list[tuple[int, int]]:
+    def line_hits(self, text: str, fold: bool = False, /) -> list[tuple[int, int]] | None:
         """(line number from 0 of the occurrence's start, literal index), in text order."""
 
-    def short_line_hits(self, text: str, max_words: list[int], /) -> list[tuple[int, int]]:
+    def short_line_hits(self, text: str, max_words: list[int], fold: bool = False, /) -> list[tuple[int, int]] | None:
         """(line, literal index) once per line and literal, on lines of at most max_words[literal]
         words (negative: no limit)."""
 

@@ -47,27 +47,41 @@ class LiteralIndex(Generic[T]):
     def __bool__(self) -> bool:
         return self._automaton is not None or self._compiled is not None
 
-    def hits(self, lowered: str) -> Iterator[tuple[int, int, str, list[T]]]:
-        """Every occurrence of every literal, in order of where it ends."""
+    def _scan(self, method: str, text: str, *args: Any, fold: bool) -> tuple[list[tuple[int, int]], str]:
+        """The C automaton's hits in `text` (or in `text.lower()` with `fold`), and the text they index:
+        `text` itself where C folded it character by character, else its lower() (U+0130, capital sigma)."""
+        scan = getattr(self._compiled, method)
+        if fold:
+            found = scan(text, *args, True)
+            if found is not None:
+                return found, text
+            text = text.lower()
+        return scan(text, *args), text
+
+    def hits(self, text: str, *, fold: bool = False) -> Iterator[tuple[int, int, str, list[T]]]:
+        """Every occurrence of every literal, in order of where it ends; `text` is lower-cased by the
+        caller, or with `fold` matched as text.lower() (offsets are then text.lower()'s)."""
         if self._compiled is not None:
             by_index = self._by_index
-            for end, k in self._compiled.hits(lowered):
+            for end, k in self._scan("hits", text, fold=fold)[0]:
                 literal, length, payloads = by_index[k]
                 yield end - length, end, literal, payloads
             return
         if self._automaton is None:
             return
-        payloads = self._payloads
+        lowered = text.lower() if fold else text
+        by_literal = self._payloads
         for end, literal in self._automaton.iter(lowered):
-            yield end - len(literal) + 1, end + 1, literal, payloads[literal]
+            yield end - len(literal) + 1, end + 1, literal, by_literal[literal]
 
-    def line_hits(self, lowered: str) -> Iterator[tuple[int, list[T]]]:
+    def line_hits(self, text: str, *, fold: bool = False) -> Iterator[tuple[int, list[T]]]:
         """(line number from 0, payloads) for every occurrence, in text order."""
         if self._compiled is not None:
             by_index = self._by_index
-            for line_no, k in self._compiled.line_hits(lowered):
+            for line_no, k in self._scan("line_hits", text, fold=fold)[0]:
                 yield line_no, by_index[k][2]
             return
+        lowered = text.lower() if fold else text
         line_no, counted_to = 0, 0
         for start, _, _, payloads in self.hits(lowered):
             if start >= counted_to:
@@ -77,14 +91,15 @@ class LiteralIndex(Generic[T]):
             counted_to = start
             yield line_no, payloads
 
-    def short_line_hits(self, lowered: str, max_words: list[int]) -> Iterator[tuple[int, list[T]]]:
+    def short_line_hits(self, text: str, max_words: list[int], *, fold: bool = False) -> Iterator[tuple[int, list[T]]]:
         """(line number, payloads) once per line and literal, on lines of at most `max_words[k]` words
         for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them."""
         if self._compiled is not None:
             by_index = self._by_index
-            for line_no, k in self._compiled.short_line_hits(lowered, max_words):
+            for line_no, k in self._scan("short_line_hits", text, max_words, fold=fold)[0]:
                 yield line_no, by_index[k][2]
             return
+        lowered = text.lower() if fold else text
         lines = lowered.split("\n")
         position = {literal: k for k, literal in enumerate(self._literals)}
         seen: set[tuple[int, str]] = set()
@@ -99,15 +114,34 @@ class LiteralIndex(Generic[T]):
             seen.add((line_no, literal))
             yield line_no, payloads
 
+    def word_spans_in(self, text: str) -> list[tuple[int, int]] | None:
+        """(start, end) in `text` of literals occurring in text.lower() as whole words; None where
+        lower-casing changes the text's length, so offsets would not line up."""
+        if self._compiled is not None:
+            found, scanned = self._scan("hits", text, fold=True)
+            if scanned is not text and len(scanned) != len(text):
+                return None
+            lengths = self._by_index
+            return list(_whole_words(scanned, ((end - lengths[k][1], end) for end, k in found)))
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return None
+        return list(self.word_spans(lowered))
+
     def literals(self) -> list[tuple[str, list[T]]]:
         """The literals in index order, each with its payloads."""
         return [(literal, self._payloads[literal]) for literal in self._literals]
 
     def word_spans(self, lowered: str) -> Iterator[tuple[int, int]]:
         """(start, end) of literals occurring as whole words (not inside a longer word)."""
-        n = len(lowered)
-        for start, end, _, _ in self.hits(lowered):
-            before = lowered[start - 1] if start > 0 else " "
-            after = lowered[end] if end < n else " "
-            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                yield start, end
+        return _whole_words(lowered, ((start, end) for start, end, _, _ in self.hits(lowered)))
+
+
+def _whole_words(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The spans not inside a longer word: no letter, digit or '_' (as text.lower() has them) on either side."""
+    n = len(text)
+    for start, end in spans:
+        before = text[start - 1].lower() if start > 0 else " "
+        after = text[end].lower() if end < n else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            yield start, end

@@ -296,3 +296,27 @@ def test_whole_line_literals_found_alike_in_c_and_python(text):
     ]
     numbers, joined = keys
     assert list(zip(numbers, joined.split("\n") if numbers else [], strict=True)) == expected
+
+
+@needs_accel
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(st.sampled_from([*"abé ©:xi", "ü", "σ", "ς", "ß", "\u0307", "\u2170"]), min_size=1, max_size=4),
+        min_size=1,
+    ),
+    st.text(st.sampled_from([*"aAbBéÉ ©\n:-_xX", "Ü", "ü", "İ", "Σ", "σ", "ς", "ẞ", "ß", "\u2160"]), max_size=80),
+)
+def test_folding_automaton_matches_what_lowered_text_matches(literals, text):
+    """Scanning with fold=True (C lower-cases as it reads) finds what scanning text.lower() finds."""
+    items = [(literal, k) for k, literal in enumerate(literals)]
+    fast, pure = LiteralIndex(items, compiled=True), LiteralIndex(items, compiled=False)
+    lowered = text.lower()
+    limits = [k % 4 - 1 for k in range(len(fast.literals()))]
+    assert sorted(fast.line_hits(text, fold=True)) == sorted(pure.line_hits(lowered))
+    assert sorted(fast.short_line_hits(text, limits, fold=True)) == sorted(pure.short_line_hits(lowered, limits))
+    if len(lowered) == len(text):
+        assert sorted(fast.hits(text, fold=True)) == sorted(pure.hits(lowered))
+        assert fast.word_spans_in(text) == sorted(pure.word_spans(lowered))
+    else:
+        assert fast.word_spans_in(text) is None

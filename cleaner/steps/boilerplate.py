@@ -116,14 +116,30 @@ class _Scanner:
         found = self.literal_lines(lines)
         if not self.patterns:
             return found
-        lowered = text.lower()  # same lines as text; offsets may shift, so lines are counted in `lowered`
-        if self.short is not None:
-            for line_no, rule_ids in self.short.short_line_hits(lowered, self.short_limits):
+        if self.short is not None:  # C lower-cases as it scans: no lowered copy of the page
+            for line_no, rule_ids in self.short.short_line_hits(text, self.short_limits, fold=True):
                 found.setdefault(line_no, set()).update(rule_ids)
-        elif self.index:
+        else:
+            self._literal_hits(text.lower(), found)
+        short: dict[int, tuple[str, list[int], list[int]]] = {}  # max_chars -> (text of such lines, offsets, index)
+        for n, rule in self.unfiltered:
+            limit = getattr(rule, "max_chars", None) or 0
+            if limit not in short:  # a rule with max_chars only scans the lines that short
+                kept = [i for i, line in enumerate(lines) if len(line) <= limit] if limit else list(range(len(lines)))
+                sub = "\n".join(lines[i] for i in kept) if limit else text
+                short[limit] = (sub, list(accumulate((len(lines[i]) + 1 for i in kept), initial=0)), kept)
+            sub, starts, kept = short[limit]
+            for pos in self._scan(rule, sub, edits):
+                found.setdefault(kept[bisect_right(starts, pos) - 1], set()).add(n)
+        return found
+
+    def _literal_hits(self, lowered: str, found: dict[int, set[int]]) -> None:
+        """Pure Python: lines where a rule's literal occurs in the lower-cased document (offsets may
+        shift against the original text, so lines are counted in `lowered`)."""
+        if self.index:
             for line_no, rule_ids in self.index.line_hits(lowered):
                 found.setdefault(line_no, set()).update(rule_ids)
-        for n, needed in self.weak if self.short is None else ():
+        for n, needed in self.weak:
             for literal in needed:
                 line_no, counted_to = 0, 0
                 pos = lowered.find(literal)
@@ -136,17 +152,6 @@ class _Scanner:
                     line_no += 1
                     counted_to = end + 1
                     pos = lowered.find(literal, counted_to)
-        short: dict[int, tuple[str, list[int], list[int]]] = {}  # max_chars -> (text of such lines, offsets, index)
-        for n, rule in self.unfiltered:
-            limit = getattr(rule, "max_chars", None) or 0
-            if limit not in short:  # a rule with max_chars only scans the lines that short
-                kept = [i for i, line in enumerate(lines) if len(line) <= limit] if limit else list(range(len(lines)))
-                sub = "\n".join(lines[i] for i in kept) if limit else text
-                short[limit] = (sub, list(accumulate((len(lines[i]) + 1 for i in kept), initial=0)), kept)
-            sub, starts, kept = short[limit]
-            for pos in self._scan(rule, sub, edits):
-                found.setdefault(kept[bisect_right(starts, pos) - 1], set()).add(n)
-        return found
 
     def positions(self, text: str, edits: list[Edit]) -> list[int]:
         """Start offsets of pattern matches, at most one per line per rule."""

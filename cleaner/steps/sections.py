@@ -47,8 +47,8 @@ class SectionMarks:
         lines = doc.text.split("\n")
         candidates: set[tuple[int, int]] = {(i, k) for k in self.unfiltered for i in range(len(lines))}
         if self.index:
-            lowered = doc.text.lower()  # lower() keeps every newline, so line numbers agree
-            for line_no, rule_ids in self.index.line_hits(lowered):
+            # lower-cased as it is scanned; lower() keeps every newline, so line numbers agree
+            for line_no, rule_ids in self.index.line_hits(doc.text, fold=True):
                 candidates.update((line_no, k) for k in rule_ids)
         found: dict[int, int] = {}  # line index -> first rule (in file order) whose marker it is
         for i, k in sorted(candidates):

@@ -45,11 +45,11 @@ class TypoStep:
         changes the text's length (rare characters), offsets would not line up,
         so the regex finds them instead.
         """
-        lowered = text.lower()
-        if len(lowered) != len(text):
+        found = self.index.word_spans_in(text)
+        if found is None:
             assert self.pattern is not None
             return [m.span() for m in self.pattern.finditer(text)]
-        spans = sorted(((start, end) for start, end in self.index.word_spans(lowered)), key=lambda se: (se[0], -se[1]))
+        spans = sorted(found, key=lambda se: (se[0], -se[1]))
         chosen: list[tuple[int, int]] = []
         for start, end in spans:
             if not chosen or start >= chosen[-1][1]:
