@@ -27,8 +27,7 @@ class LayoutStep:
     def __call__(self, doc: Document) -> Document:
         text = doc.text
         if DELETED in text:
-            lines = text.split("\n")
-            text = "\n".join(line for line in lines if line != DELETED)
+            text = "\n".join(filter(DELETED.__ne__, text.split("\n")))  # no Python frame per line
         if "\n\n" in text or "\n \n" in text or "\n\t" in text:
             text = self.blank_runs.sub(self.replacement, text)
         if text[:1].isspace():
