@@ -518,6 +518,12 @@ lower_char(Py_UCS4 c)
 }
 
 static inline int
+ascii_word(Py_UCS4 c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static inline int
 lower_needs_context(Py_UCS4 c)
 {
     return c == 0x130 || c == 0x3A3;
@@ -797,10 +803,14 @@ automaton_line_hits(Automaton *self, PyObject *args)
 static PyObject *
 automaton_short_line_hits(Automaton *self, PyObject *args)
 {
-    PyObject *text, *limits;
+    PyObject *text, *limits, *bounds_list = Py_None;
     int fold = 0;
-    if (!PyArg_ParseTuple(args, "UO!|p", &text, &PyList_Type, &limits, &fold))
+    if (!PyArg_ParseTuple(args, "UO!|pO", &text, &PyList_Type, &limits, &fold, &bounds_list))
         return NULL;
+    if (bounds_list != Py_None && (!PyList_Check(bounds_list) || PyList_GET_SIZE(bounds_list) != self->n_literals)) {
+        PyErr_SetString(PyExc_ValueError, "Automaton: bounds must be a list with one int per literal");
+        return NULL;
+    }
     if (!self->delta) {
         PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
         return NULL;
@@ -815,11 +825,13 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
     Py_ssize_t *max_words = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
     Py_ssize_t *stamp = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
     Py_ssize_t *pending = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    long *bounds = PyMem_Calloc(n ? n : 1, sizeof(long));
     PyObject *found = PyList_New(0);
-    if (!max_words || !stamp || !pending || !found) {
+    if (!max_words || !stamp || !pending || !bounds || !found) {
         PyMem_Free(max_words);
         PyMem_Free(stamp);
         PyMem_Free(pending);
+        PyMem_Free(bounds);
         Py_XDECREF(found);
         return PyErr_NoMemory();
     }
@@ -828,6 +840,11 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
         stamp[i] = -1;
         if (max_words[i] == -1 && PyErr_Occurred())
             goto fail;
+        if (bounds_list != Py_None) {
+            bounds[i] = PyLong_AsLong(PyList_GET_ITEM(bounds_list, i));
+            if (bounds[i] == -1 && PyErr_Occurred())
+                goto fail;
+        }
     }
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, words = 0, n_pending = 0;
     int kind = PyUnicode_KIND(text), in_word = 0;
@@ -865,6 +882,7 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
                 PyMem_Free(max_words);
                 PyMem_Free(stamp);
                 PyMem_Free(pending);
+                PyMem_Free(bounds);
                 Py_DECREF(found);
                 Py_RETURN_NONE;
             }
@@ -873,6 +891,13 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
         state = delta[state * K + (c < 256 ? self->latin1[c] : char_class(self, c))];
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             Py_ssize_t lit = out[s];
+            if (bounds[lit]) { /* the rule needs no ASCII word character before / after the literal here */
+                Py_ssize_t first = p + 1 - self->lengths[lit];
+                if ((bounds[lit] & 1) && first > 0 && ascii_word(PyUnicode_READ(kind, data, first - 1)))
+                    continue;
+                if ((bounds[lit] & 2) && p + 1 < len && ascii_word(PyUnicode_READ(kind, data, p + 1)))
+                    continue;
+            }
             if (self->newlines[lit]) { /* spans lines: reported at once, at its first line, unfiltered */
                 PyObject *hit = Py_BuildValue("(nn)", line - self->newlines[lit], lit);
                 if (!hit || PyList_Append(found, hit) < 0) {
@@ -889,11 +914,13 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
     PyMem_Free(max_words);
     PyMem_Free(stamp);
     PyMem_Free(pending);
+    PyMem_Free(bounds);
     return found;
 fail:
     PyMem_Free(max_words);
     PyMem_Free(stamp);
     PyMem_Free(pending);
+    PyMem_Free(bounds);
     Py_DECREF(found);
     return NULL;
 }
@@ -905,8 +932,8 @@ static PyMethodDef automaton_methods[] = {
     {"line_hits", (PyCFunction)automaton_line_hits, METH_VARARGS,
      "line_hits(text, fold=False) -> [(line number from 0, literal index)], in text order"},
     {"short_line_hits", (PyCFunction)automaton_short_line_hits, METH_VARARGS,
-     "short_line_hits(text, max_words, fold=False) -> [(line, literal index)] on lines of at most "
-     "max_words[literal] words"},
+     "short_line_hits(text, max_words, fold=False, bounds=None) -> [(line, literal index)] on lines of at "
+     "most max_words[literal] words; bounds[literal]: 1 no ASCII word character just before, 2 just after"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1209,7 +1236,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 6) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 7) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

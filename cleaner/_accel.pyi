@@ -18,9 +18,12 @@ class Automaton:
     def line_hits(self, text: str, fold: bool = False, /) -> list[tuple[int, int]] | None:
         """(line number from 0 of the occurrence's start, literal index), in text order."""
 
-    def short_line_hits(self, text: str, max_words: list[int], fold: bool = False, /) -> list[tuple[int, int]] | None:
+    def short_line_hits(
+        self, text: str, max_words: list[int], fold: bool = False, bounds: list[int] | None = None, /
+    ) -> list[tuple[int, int]] | None:
         """(line, literal index) once per line and literal, on lines of at most max_words[literal]
-        words (negative: no limit)."""
+        words (negative: no limit), and, where bounds[literal] has bit 1 (2), no ASCII letter, digit or
+        "_" right before (after) the occurrence."""
 
 API: int
 

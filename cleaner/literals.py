@@ -17,6 +17,7 @@ import ahocorasick
 from cleaner.accel import accel as _accel
 
 T = TypeVar("T")
+LEFT, RIGHT = 1, 2  # bounds bits, as cleaner.prefilter derives them
 
 
 class LiteralIndex(Generic[T]):
@@ -91,19 +92,33 @@ class LiteralIndex(Generic[T]):
             counted_to = start
             yield line_no, payloads
 
-    def short_line_hits(self, text: str, max_words: list[int], *, fold: bool = False) -> Iterator[tuple[int, list[T]]]:
+    def short_line_hits(
+        self, text: str, max_words: list[int], *, fold: bool = False, bounds: list[int] | None = None
+    ) -> Iterator[tuple[int, list[T]]]:
         """(line number, payloads) once per line and literal, on lines of at most `max_words[k]` words
-        for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them."""
+        for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them.
+        `bounds[k]`: bit LEFT (RIGHT) skips occurrences right after (before) an ASCII letter, digit or "_"."""
         if self._compiled is not None:
             by_index = self._by_index
-            for line_no, k in self._scan("short_line_hits", text, max_words, fold=fold)[0]:
+            args = (max_words, fold, bounds) if bounds is not None else (max_words, fold)
+            scan = self._compiled.short_line_hits
+            found = scan(text, *args)
+            if found is None:  # fold needs Python's lower() here
+                found = scan(text.lower(), max_words, False, *([bounds] if bounds is not None else []))
+            for line_no, k in found:
                 yield line_no, by_index[k][2]
             return
         lowered = text.lower() if fold else text
         lines = lowered.split("\n")
         position = {literal: k for k, literal in enumerate(self._literals)}
         seen: set[tuple[int, str]] = set()
-        for start, _, literal, payloads in self.hits(lowered):
+        n = len(lowered)
+        for start, end, literal, payloads in self.hits(lowered):
+            bound = bounds[position[literal]] if bounds is not None else 0
+            if bound & LEFT and start > 0 and _ascii_word(lowered[start - 1]):
+                continue
+            if bound & RIGHT and end < n and _ascii_word(lowered[end]):
+                continue
             line_no = lowered.count("\n", 0, start)
             if "\n" in literal:  # spans lines: reported at its first line, unfiltered
                 yield line_no, payloads
@@ -135,6 +150,10 @@ class LiteralIndex(Generic[T]):
     def word_spans(self, lowered: str) -> Iterator[tuple[int, int]]:
         """(start, end) of literals occurring as whole words (not inside a longer word)."""
         return _whole_words(lowered, ((start, end) for start, end, _, _ in self.hits(lowered)))
+
+
+def _ascii_word(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "_")
 
 
 def _whole_words(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:

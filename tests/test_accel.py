@@ -169,12 +169,15 @@ HAYSTACK = st.text(LITERAL_CHARS, max_size=200)
 
 
 def all_hits(index: LiteralIndex[int], text: str, limits: list[int] | None = None) -> tuple[list, list, list, list]:
-    limits = limits if limits is not None else [k % 4 - 1 for k in range(len(index.literals()))]
+    count = len(index.literals())
+    limits = limits if limits is not None else [k % 4 - 1 for k in range(count)]
+    bounds = [k % 4 for k in range(count)]
     return (
         sorted(index.hits(text)),
         [(line, sorted(payloads)) for line, payloads in index.line_hits(text)],
         sorted(index.word_spans(text)),
-        sorted((line, sorted(payloads)) for line, payloads in index.short_line_hits(text, limits)),
+        sorted((line, sorted(payloads)) for line, payloads in index.short_line_hits(text, limits))
+        + sorted((line, sorted(payloads)) for line, payloads in index.short_line_hits(text, limits, bounds=bounds)),
     )
 
 
@@ -315,8 +318,61 @@ def test_folding_automaton_matches_what_lowered_text_matches(literals, text):
     limits = [k % 4 - 1 for k in range(len(fast.literals()))]
     assert sorted(fast.line_hits(text, fold=True)) == sorted(pure.line_hits(lowered))
     assert sorted(fast.short_line_hits(text, limits, fold=True)) == sorted(pure.short_line_hits(lowered, limits))
+    bounds = [k % 4 for k in range(len(limits))]
+    assert sorted(fast.short_line_hits(text, limits, fold=True, bounds=bounds)) == sorted(
+        pure.short_line_hits(lowered, limits, bounds=bounds)
+    )
     if len(lowered) == len(text):
         assert sorted(fast.hits(text, fold=True)) == sorted(pure.hits(lowered))
-        assert fast.word_spans_in(text) == sorted(pure.word_spans(lowered))
+        assert sorted(fast.word_spans_in(text) or []) == sorted(pure.word_spans(lowered))
     else:
         assert fast.word_spans_in(text) is None
+
+
+# ---- literal bounds (cleaner.prefilter) ----------------------------------------------------
+
+PACK_RULES = [rule for pack in ("default", "web") for rule in load_rules(pack).lines if getattr(rule, "pattern", None)]
+
+
+def bounded_hit(rule, line: str) -> bool:
+    """Whether the rule's bounded literals make `line` a candidate (what the boilerplate scanner asks)."""
+    from cleaner.prefilter import required_literals_with_bounds
+
+    needed = required_literals_with_bounds(rule.pattern)
+    if not needed:
+        return True  # no prefilter: the pattern always runs
+    index = LiteralIndex(list(needed.items()), compiled=False)
+    bounds = [needed[literal] for literal, _ in index.literals()]
+    return any(True for _ in index.short_line_hits(line, [-1] * len(bounds), fold=True, bounds=bounds))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_bounded_literals_never_hide_a_line_a_rule_matches(data):
+    """Soundness of the word bounds: wherever a shipped rule's pattern matches a line, one of its
+    literals occurs there with its bounds. Lines are built from the rule's own literals and examples,
+    glued to letters, digits, spaces and punctuation on either side."""
+    from cleaner.prefilter import required_literals_with_bounds
+
+    rule = data.draw(st.sampled_from(PACK_RULES))
+    pieces = list(required_literals_with_bounds(rule.pattern) or {"x": 0})
+    pieces += [example.text for example in (*rule.examples, *rule.keeps)]
+    glue = st.sampled_from(["", " ", "s", "ed", "un", "1", "_", ":", "-", "»", "é", "\u00a0", "(", ")"])
+    parts = data.draw(st.lists(st.tuples(glue, st.sampled_from(pieces), glue), min_size=1, max_size=3))
+    line = " ".join(a + (p.upper() if len(p) % 2 else p) + b for a, p, b in parts)
+    for candidate in [line, *line.split("\n")]:
+        if rule.compiled.search(candidate):
+            assert bounded_hit(rule, candidate), (rule.id, candidate)
+
+
+def test_bounds_skip_literals_inside_longer_words():
+    from cleaner.prefilter import LEFT, RIGHT, required_literals_with_bounds
+
+    assert required_literals_with_bounds(r"(?i)\bcookies\b") == {"cookies": LEFT | RIGHT}
+    assert required_literals_with_bounds(r"(?i)^\W*share\W*$") == {"share": LEFT | RIGHT}
+    assert required_literals_with_bounds(r"shares?") == {"share": 0}
+    assert required_literals_with_bounds(r"\b(?:share)+\b") == {"share": 0}  # "shareshare"
+    assert required_literals_with_bounds(r"share on \w+") == {"share on ": 0}
+    share_follow = next(rule for rule in PACK_RULES if rule.id == "share-follow")
+    assert not bounded_hit(share_follow, "The company sold its shares in the unit.")
+    assert bounded_hit(share_follow, "Share")

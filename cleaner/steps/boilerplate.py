@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from functools import reduce
 from itertools import accumulate
+from operator import and_
 from typing import Any
 
 import regex
@@ -18,7 +20,7 @@ import regex
 from cleaner.accel import accel
 from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
-from cleaner.prefilter import required_literals
+from cleaner.prefilter import required_literals_with_bounds
 from cleaner.rule_schema import LineRule, ParagraphRule
 from cleaner.steps import DELETED, line_span, timeout_edit
 
@@ -52,7 +54,7 @@ class _Scanner:
         self.step = step
         self.literals: dict[str, list[int]] = {}  # literal key -> indices of the rules that list it
         self.max_literal = 0
-        self.patterns: list[tuple[int, LineRule | ParagraphRule, frozenset[str] | None]] = []
+        self.patterns: list[tuple[int, LineRule | ParagraphRule, dict[str, int] | None]] = []
         for n, rule in enumerate(rules):
             words = getattr(rule, "literals", ())
             if words:
@@ -60,7 +62,7 @@ class _Scanner:
                     self.literals.setdefault(literal_key(lit), []).append(n)
                     self.max_literal = max(self.max_literal, len(lit) + 8)
             else:
-                self.patterns.append((n, rule, required_literals(rule.pattern)))
+                self.patterns.append((n, rule, required_literals_with_bounds(rule.pattern)))
         # Literals go into one Aho-Corasick pass, unless a rule's literals include plain ASCII
         # punctuation (":" in a timestamp), which occurs everywhere: such a rule scans the text,
         # or only its short lines when a max_words guard allows.
@@ -75,11 +77,18 @@ class _Scanner:
         # ":" is in thousands of longer lines.
         self.short: LiteralIndex[int] | None = None
         self.short_limits: list[int] = []
+        self.short_bounds: list[int] = []
         if accel is not None:
             short: LiteralIndex[int] = LiteralIndex((lit, n) for n, needed in [*strong, *self.weak] for lit in needed)
             if short:
                 self.short = short
                 self.short_limits = [_word_limit([rules[n] for n in ids]) for _, ids in short.literals()]
+                # A literal skips occurrences inside longer words ("shares") where every rule it serves
+                # has a word boundary there (cleaner.prefilter derives the bounds from each pattern).
+                needed_by_rule = {n: needed for n, _, needed in self.patterns if needed}
+                self.short_bounds = [
+                    reduce(and_, (needed_by_rule[n].get(lit, 0) for n in ids), 3) for lit, ids in short.literals()
+                ]
 
     def literal_lines(self, lines: list[str]) -> dict[int, set[int]]:
         """Line index -> rules whose whole-line literal it is."""
@@ -117,7 +126,8 @@ class _Scanner:
         if not self.patterns:
             return found
         if self.short is not None:  # C lower-cases as it scans: no lowered copy of the page
-            for line_no, rule_ids in self.short.short_line_hits(text, self.short_limits, fold=True):
+            hits = self.short.short_line_hits(text, self.short_limits, fold=True, bounds=self.short_bounds)
+            for line_no, rule_ids in hits:
                 found.setdefault(line_no, set()).update(rule_ids)
         else:
             self._literal_hits(text.lower(), found)
