@@ -1215,9 +1215,126 @@ short_line_keys(PyObject *self, PyObject *args)
     return Py_BuildValue("(NN)", numbers, keys);
 }
 
+/* ---- paragraph_units: the web classifier's blocks ---------------------------------------- */
+
+/* paragraph_units(lines, removed_lines_count) -> (units, removed_before, texts), exactly as
+ * cleaner/steps/blocks.py's Python loop builds them: non-blank lines are blocks; a line that starts
+ * in lower case continues the block before it unless that block's last line ends a sentence (".",
+ * "!", "?", ":", '"', U+201D) or a removed line (the DELETED marker, when removed_lines_count) lies
+ * between them. texts: each block's stripped lines joined by spaces. Why: the classifier looks at
+ * a page several times and this loop ran over every line each time. */
+static PyObject *
+paragraph_units(PyObject *self, PyObject *args)
+{
+    PyObject *lines;
+    int removed_lines_count;
+    if (!PyArg_ParseTuple(args, "O!p", &PyList_Type, &lines, &removed_lines_count))
+        return NULL;
+    PyObject *units = PyList_New(0), *removed_before = PyList_New(0), *texts = PyList_New(0);
+    PyObject *unit = NULL, *pieces = NULL, *space = NULL;
+    if (!units || !removed_before || !texts)
+        goto fail;
+    space = PyUnicode_FromOrdinal(' ');
+    if (!space)
+        goto fail;
+    Py_ssize_t n = PyList_GET_SIZE(lines);
+    int removed = 0;
+    Py_UCS4 last_end = 0; /* last character of the current unit's last line, stripped */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(line) || READY(line) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "paragraph_units: lines must be str");
+            goto fail;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(line);
+        int kind = PyUnicode_KIND(line);
+        const void *data = PyUnicode_DATA(line);
+        if (len == 1 && PyUnicode_READ(kind, data, 0) == 0) {
+            removed = removed_lines_count;
+            continue;
+        }
+        Py_ssize_t a = 0, b = len;
+        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a)))
+            a++;
+        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1)))
+            b--;
+        if (a == b)
+            continue;
+        PyObject *stripped = (a == 0 && b == len) ? (Py_INCREF(line), line) : PyUnicode_Substring(line, a, b);
+        if (!stripped)
+            goto fail;
+        PyObject *index = PyLong_FromSsize_t(i);
+        if (!index) {
+            Py_DECREF(stripped);
+            goto fail;
+        }
+        int ends_sentence = last_end == '.' || last_end == '!' || last_end == '?' || last_end == ':' ||
+                            last_end == '"' || last_end == 0x201D;
+        int continues = unit && !removed && Py_UNICODE_ISLOWER(PyUnicode_READ(kind, data, a)) && !ends_sentence;
+        int rc;
+        if (continues) {
+            rc = PyList_Append(unit, index) < 0 || PyList_Append(pieces, stripped) < 0 ? -1 : 0;
+        } else {
+            if (unit) { /* close the unit before */
+                PyObject *text = PyList_GET_SIZE(pieces) == 1 ? (Py_INCREF(PyList_GET_ITEM(pieces, 0)),
+                                                                  PyList_GET_ITEM(pieces, 0))
+                                                               : PyUnicode_Join(space, pieces);
+                int bad = !text || PyList_Append(texts, text) < 0;
+                Py_XDECREF(text);
+                Py_CLEAR(pieces);
+                if (bad) {
+                    Py_DECREF(stripped);
+                    Py_DECREF(index);
+                    goto fail;
+                }
+            }
+            unit = PyList_New(0);
+            pieces = PyList_New(0);
+            rc = (!unit || !pieces || PyList_Append(unit, index) < 0 || PyList_Append(pieces, stripped) < 0 ||
+                  PyList_Append(units, unit) < 0)
+                     ? -1
+                     : 0;
+            if (rc == 0) {
+                PyObject *flag = (removed && PyList_GET_SIZE(units) > 1) ? Py_True : Py_False;
+                rc = PyList_Append(removed_before, flag);
+            }
+            Py_XDECREF(unit); /* `units` holds it */
+        }
+        Py_DECREF(stripped);
+        Py_DECREF(index);
+        if (rc < 0)
+            goto fail;
+        last_end = PyUnicode_READ(kind, data, b - 1);
+        removed = 0;
+    }
+    if (unit) {
+        PyObject *text = PyList_GET_SIZE(pieces) == 1 ? (Py_INCREF(PyList_GET_ITEM(pieces, 0)),
+                                                          PyList_GET_ITEM(pieces, 0))
+                                                       : PyUnicode_Join(space, pieces);
+        int bad = !text || PyList_Append(texts, text) < 0;
+        Py_XDECREF(text);
+        Py_CLEAR(pieces);
+        if (bad)
+            goto fail;
+    }
+    Py_DECREF(space);
+    return Py_BuildValue("(NNN)", units, removed_before, texts);
+
+fail:
+    Py_XDECREF(units);
+    Py_XDECREF(removed_before);
+    Py_XDECREF(texts);
+    Py_XDECREF(pieces);
+    Py_XDECREF(space);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"repeat_scan", repeat_scan, METH_VARARGS,
      "repeat_scan(lines, min_chars, min_words, near_chars, near, near_wrapped) -> (exact, copies, candidates)"},
+    {"paragraph_units", paragraph_units, METH_VARARGS,
+     "paragraph_units(lines, removed_lines_count) -> (units, removed_before, texts)"},
     {"short_line_keys", short_line_keys, METH_VARARGS,
      "short_line_keys(text, max_chars, trim) -> (line numbers, their keys joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
@@ -1236,7 +1353,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 7) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 8) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

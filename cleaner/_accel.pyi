@@ -38,3 +38,6 @@ class CharGate:
 def short_line_keys(text: str, max_chars: int, trim: str, /) -> tuple[list[int], str]:
     """(numbers of the lines of at most max_chars characters, their keys joined by newlines): each
     key is " ".join(line.strip(trim).split())."""
+
+def paragraph_units(lines: list[str], removed_lines_count: bool, /) -> tuple[list[list[int]], list[bool], list[str]]:
+    """The web classifier's blocks, as cleaner.steps.blocks.paragraph_units finds them."""

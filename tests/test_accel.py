@@ -376,3 +376,21 @@ def test_bounds_skip_literals_inside_longer_words():
     share_follow = next(rule for rule in PACK_RULES if rule.id == "share-follow")
     assert not bounded_hit(share_follow, "The company sold its shares in the unit.")
     assert bounded_hit(share_follow, "Share")
+
+
+# ---- the web classifier's blocks -----------------------------------------------------------
+
+BLOCK_LINES = st.sampled_from(
+    ["Home", "  about us ", "and then it went on.", "continued here", "\x00", "", "  ", "Title:", "said “x”", "é"]
+)
+
+
+@needs_accel
+@settings(max_examples=400, deadline=None)
+@given(st.lists(BLOCK_LINES | st.text(max_size=12), max_size=15), st.booleans())
+def test_paragraph_units_in_c_are_pythons(lines, removed_lines_count):
+    from cleaner.steps.blocks import paragraph_units
+
+    assert repeats_module._accel.paragraph_units(lines, removed_lines_count) == paragraph_units(
+        lines, removed_lines_count
+    )

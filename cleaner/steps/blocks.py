@@ -31,10 +31,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import chain, repeat
-from typing import cast
 
 import numpy as np
 
+from cleaner.accel import accel
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
 from cleaner.steps import DELETED
@@ -57,6 +57,57 @@ def continues(previous: str, line: str) -> bool:
     return line.lstrip()[:1].islower() and not previous.rstrip().endswith((".", "!", "?", ":", '"', "”"))
 
 
+class RowStore:
+    """Statistics rows kept per block text, in one matrix: a page's rows are one gather (fancy
+    indexing) instead of a stack of small arrays."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.matrix = np.zeros((0, 0))
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def clear(self) -> None:
+        self.index.clear()
+
+    def add(self, texts: list[str], rows: np.ndarray) -> None:
+        start = len(self.index)
+        if start + len(texts) > len(self.matrix) or self.matrix.shape[1] != rows.shape[1]:
+            grown = np.zeros((max(2 * (start + len(texts)), 1024), rows.shape[1]))
+            if self.matrix.shape[1] == rows.shape[1]:
+                grown[:start] = self.matrix[:start]
+            self.matrix = grown
+        self.matrix[start : start + len(texts)] = rows
+        self.index.update(zip(texts, range(start, start + len(texts)), strict=True))
+
+    def rows(self, positions: list[int]) -> np.ndarray:
+        return self.matrix[np.fromiter(positions, dtype=np.intp, count=len(positions))]
+
+
+def paragraph_units(lines: list[str], removed_lines_count: bool) -> tuple[list[list[int]], list[bool], list[str]]:
+    """The page's blocks: (each block's line indices, whether a removed line sits just before it, its text).
+
+    A paragraph broken at inline links is one block. `removed_lines_count`: a removed line (DELETED)
+    between two blocks makes a bad neighbour; otherwise removed lines are skipped as if absent.
+    cleaner._accel.paragraph_units does the same in C."""
+    units: list[list[int]] = []
+    removed_before: list[bool] = []
+    removed = False
+    for i, line in enumerate(lines):
+        if line == DELETED:
+            removed = removed_lines_count
+        elif line.strip():
+            if units and not removed and continues(lines[units[-1][-1]], line):
+                units[-1].append(i)
+            else:
+                units.append([i])
+                removed_before.append(removed and len(units) > 1)
+            removed = False
+    texts = [" ".join(lines[i].strip() for i in unit) if len(unit) > 1 else lines[unit[0]].strip() for unit in units]
+    return units, removed_before, texts
+
+
 @dataclass
 class PageBlocks:
     """A page cut into blocks (paragraphs: lines, or lines broken at inline links), as the classifier sees it."""
@@ -77,15 +128,17 @@ class BlockClassifierStep:
 
     name = "classifier"
 
-    def __init__(self, settings: ClassifierSettings) -> None:
+    def __init__(self, settings: ClassifierSettings, *, compiled: bool | None = None) -> None:
+        """`compiled`: find blocks with the C accelerator (default: where it is built); False: Python."""
         self.s = settings
+        self.compiled = accel is not None if compiled is None else compiled
         self.model: BlockModel | None = load_model(settings.model) if settings.model else None
         self.stopwords = dict(settings.stopwords)
         self.language_mask: dict[str, int] = {}  # word -> bit k set when languages[k]'s stoplist has it
         for k, lang in enumerate(settings.languages):
             for word in self.stopwords[lang]:
                 self.language_mask[word] = self.language_mask.get(word, 0) | (1 << k)
-        self._stats_cache: dict[str, np.ndarray] = {}
+        self._stats_cache = RowStore()
 
     def languages(self, hits: np.ndarray) -> tuple[list[int], int]:
         """The languages a document uses (indices into `languages`): the one whose stopwords it uses
@@ -100,31 +153,28 @@ class BlockClassifierStep:
         """Per block: words, stopword hits per language, then `block_model.text_columns`. Rows
         depend on the text alone, so they are kept for texts seen before: a later look sees the
         same blocks again, and a site repeats its menus on every page."""
-        cache = self._stats_cache
-        rows = list(map(cache.get, texts))
-        missing = [k for k, row in enumerate(rows) if row is None]
-        if missing:
-            new_texts = [texts[k] for k in missing]
-            words = list(map(WORDS.findall, "\n".join(new_texts).lower().split("\n")))
-            flat = list(chain.from_iterable(words))
-            # One pass over the words: each word's bit mask of the languages whose stoplist has it.
-            masks = np.fromiter(map(self.language_mask.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
-            sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-            ends = np.cumsum(sizes)
-            starts = ends - sizes
-            columns = [sizes[:, None].astype(np.float64)]
-            for bit in range(len(self.s.languages)):
-                flags = np.concatenate(([0], np.cumsum((masks >> bit) & 1)))
-                columns.append((flags[ends] - flags[starts])[:, None].astype(np.float64))
-            columns.append(text_columns(new_texts))
-            block = np.hstack(columns)
-            if len(cache) + len(missing) > STATS_CACHE_SIZE:
-                cache.clear()
-            for k, text, row in zip(missing, new_texts, block, strict=True):
-                rows[k] = cache[text] = row
-            if len(missing) == len(texts):
-                return block
-        return np.stack(cast(list[np.ndarray], rows))
+        store = self._stats_cache
+        if None in map(store.index.get, texts):
+            if len(store) + len(texts) > STATS_CACHE_SIZE:
+                store.clear()
+            new_texts = [text for text in dict.fromkeys(texts) if text not in store.index]
+            store.add(new_texts, self._compute_stats(new_texts))
+        return store.rows(list(map(store.index.__getitem__, texts)))
+
+    def _compute_stats(self, texts: list[str]) -> np.ndarray:
+        words = list(map(WORDS.findall, "\n".join(texts).lower().split("\n")))
+        flat = list(chain.from_iterable(words))
+        # One pass over the words: each word's bit mask of the languages whose stoplist has it.
+        masks = np.fromiter(map(self.language_mask.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(sizes)
+        starts = ends - sizes
+        columns = [sizes[:, None].astype(np.float64)]
+        for bit in range(len(self.s.languages)):
+            flags = np.concatenate(([0], np.cumsum((masks >> bit) & 1)))
+            columns.append((flags[ends] - flags[starts])[:, None].astype(np.float64))
+        columns.append(text_columns(texts))
+        return np.hstack(columns)
 
     def __call__(self, doc: Document) -> Document:
         """Classify and drop, then look again at what is kept until nothing more goes.
@@ -177,24 +227,13 @@ class BlockClassifierStep:
 
         `removed_lines_count`: a removed line (DELETED) between two units makes a bad neighbour;
         otherwise removed lines are skipped as if absent, as a second run over the output sees them."""
-        units: list[list[int]] = []  # lines of one paragraph; a paragraph broken at inline links is one unit
-        removed_before: list[bool] = []  # a line removed by an earlier rule sits between this unit and the last
-        removed = False
-        for i, line in enumerate(lines):
-            if line == DELETED:
-                removed = removed_lines_count
-            elif line.strip():
-                if units and not removed and continues(lines[units[-1][-1]], line):
-                    units[-1].append(i)
-                else:
-                    units.append([i])
-                    removed_before.append(removed and len(units) > 1)
-                removed = False
+        units, removed_before, texts = (
+            accel.paragraph_units(lines, removed_lines_count)
+            if accel is not None and self.compiled
+            else paragraph_units(lines, removed_lines_count)
+        )
         if not units:
             return None
-        texts = [
-            " ".join(lines[i].strip() for i in unit) if len(unit) > 1 else lines[unit[0]].strip() for unit in units
-        ]
         stats = self._text_stats(texts)
         word_counts = stats[:, 0]
         hits = stats[:, 1 : 1 + len(self.s.languages)]
