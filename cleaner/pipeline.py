@@ -70,6 +70,8 @@ class Pipeline:
         self.steps = steps if steps is not None else build_steps(rules, learned)
         self.seconds_by_step: dict[str, float] = defaultdict(float)
         self._classifier = next((step for step in self.steps if isinstance(step, BlockClassifierStep)), None)
+        self._plan_steps: list[Step] = []
+        self._plan_cache: list[tuple[Step, str, bool]] = []
 
     def with_learned(self, learned: LearnedLines) -> Pipeline:
         """The same pipeline that also removes `learned` corpus-level boilerplate (see `learn_lines`)."""
@@ -101,23 +103,36 @@ class Pipeline:
         original = doc.text
         doc.text = self._prepare(doc.text, doc.edits)
         clock = time.perf_counter
+        seconds = self.seconds_by_step
+        classifier = self._classifier
         current: Document | None = doc
         left_by_classifier: str | None = None  # the text as the classifier left it
-        for step in self.steps:
-            if isinstance(step, LayoutStep) and self._classifier is not None and doc.text != left_by_classifier:
+        for step, name, settle_first in self._plan():
+            if settle_first and doc.text != left_by_classifier:
                 started = clock()
-                self._classifier.settle(doc)  # after cuts and repeats, so cleaning twice changes nothing
-                self.seconds_by_step[self._classifier.name] += clock() - started
+                classifier.settle(doc)  # type: ignore[union-attr]  # after cuts and repeats: cleaning twice changes nothing
+                seconds[classifier.name] += clock() - started  # type: ignore[union-attr]
             started = clock()
             current = step(doc)
-            self.seconds_by_step[step.name] += clock() - started
-            if step is self._classifier:
+            seconds[name] += clock() - started
+            if step is classifier:
                 left_by_classifier = doc.text
             if current is None:
                 break
         if current is None:
             return Result("", tuple(doc.edits), True, doc.drop_reason, doc.id, doc.drop_rule, original)
         return Result(doc.text, tuple(doc.edits), False, None, doc.id, None, original)
+
+    def _plan(self) -> list[tuple[Step, str, bool]]:
+        """(step, its name, whether the classifier looks again just before it), worked out once per
+        list of steps (the per-document loop used to test each step's type for every document)."""
+        if self._plan_steps != self.steps:
+            classifier = self._classifier = next((s for s in self.steps if isinstance(s, BlockClassifierStep)), None)
+            self._plan_cache = [
+                (step, step.name, classifier is not None and isinstance(step, LayoutStep)) for step in self.steps
+            ]
+            self._plan_steps = list(self.steps)
+        return self._plan_cache
 
     @staticmethod
     def _prepare(text: str, edits: list[Edit]) -> str:
