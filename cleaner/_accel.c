@@ -517,6 +517,8 @@ lower_char(Py_UCS4 c)
     return Py_UNICODE_TOLOWER(c);
 }
 
+static uint8_t space1[256]; /* Py_UNICODE_ISSPACE of U+0000..U+00FF, filled at import */
+
 static inline int
 ascii_word(Py_UCS4 c)
 {
@@ -540,6 +542,7 @@ typedef struct {
     PyObject_HEAD
     Py_ssize_t classes;     /* distinct literal characters + 1 (class 0: any other character) */
     uint16_t latin1[256];   /* character class of U+0000..U+00FF */
+    uint16_t folded1[256];  /* character class of U+0000..U+00FF lower-cased */
     Py_UCS4 *wide;          /* sorted literal characters above U+00FF ... */
     uint16_t *wide_class;   /* ... and their classes */
     Py_ssize_t n_wide;
@@ -661,6 +664,8 @@ automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
         }
     }
     PyMem_Free(chars);
+    for (Py_UCS4 c = 0; c < 256; c++)
+        self->folded1[c] = (uint16_t)char_class(self, lower_char(c));
     Py_ssize_t K = self->classes = distinct + 1;
     /* The trie. */
     Py_ssize_t max_states = total + 1;
@@ -755,14 +760,20 @@ automaton_scan(Automaton *self, PyObject *text, int lines, int fold)
         Py_UCS4 c = PyUnicode_READ(kind, data, p);
         if (c == '\n')
             line++;
-        if (fold) {
-            if (lower_needs_context(c)) {
-                Py_DECREF(found);
-                Py_RETURN_NONE;
+        Py_ssize_t cls;
+        if (c < 256) {
+            cls = fold ? self->folded1[c] : self->latin1[c];
+        } else {
+            if (fold) {
+                if (lower_needs_context(c)) {
+                    Py_DECREF(found);
+                    Py_RETURN_NONE;
+                }
+                c = lower_char(c);
             }
-            c = lower_char(c);
+            cls = char_class(self, c);
         }
-        state = delta[state * K + (c < 256 ? self->latin1[c] : char_class(self, c))];
+        state = delta[state * K + cls];
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             PyObject *hit = Py_BuildValue("(ni)", lines ? line - self->newlines[out[s]] : p + 1, out[s]);
             if (!hit || PyList_Append(found, hit) < 0) {
@@ -871,24 +882,30 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
             if (p == len)
                 break;
             line++;
-        } else if (Py_UNICODE_ISSPACE(c)) {
+        } else if (c < 256 ? space1[c] : Py_UNICODE_ISSPACE(c)) {
             in_word = 0;
         } else if (!in_word) {
             in_word = 1;
             words++;
         }
-        if (fold) {
-            if (lower_needs_context(c)) {
-                PyMem_Free(max_words);
-                PyMem_Free(stamp);
-                PyMem_Free(pending);
-                PyMem_Free(bounds);
-                Py_DECREF(found);
-                Py_RETURN_NONE;
+        Py_ssize_t cls;
+        if (c < 256) {
+            cls = fold ? self->folded1[c] : self->latin1[c];
+        } else {
+            if (fold) {
+                if (lower_needs_context(c)) {
+                    PyMem_Free(max_words);
+                    PyMem_Free(stamp);
+                    PyMem_Free(pending);
+                    PyMem_Free(bounds);
+                    Py_DECREF(found);
+                    Py_RETURN_NONE;
+                }
+                c = lower_char(c);
             }
-            c = lower_char(c);
+            cls = char_class(self, c);
         }
-        state = delta[state * K + (c < 256 ? self->latin1[c] : char_class(self, c))];
+        state = delta[state * K + cls];
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             Py_ssize_t lit = out[s];
             if (bounds[lit]) { /* the rule needs no ASCII word character before / after the literal here */
@@ -1350,6 +1367,8 @@ PyInit__accel(void)
 {
     if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0)
         return NULL;
+    for (Py_UCS4 c = 0; c < 256; c++)
+        space1[c] = (uint8_t)Py_UNICODE_ISSPACE(c);
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
