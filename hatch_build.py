@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -58,8 +59,14 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         if version == "editable":
             compile_accel(root, root / "cleaner")
             return
-        built = compile_accel(root, Path(tempfile.mkdtemp(prefix="cleaner-accel-")))
+        self._scratch = Path(tempfile.mkdtemp(prefix="cleaner-accel-"))
+        built = compile_accel(root, self._scratch)
         if built is not None:
             build_data["force_include"][str(built)] = f"cleaner/{built.name}"
             build_data["pure_python"] = False
             build_data["infer_tag"] = True
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        scratch = getattr(self, "_scratch", None)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)

@@ -91,3 +91,25 @@ def test_wheel_contains_rules_and_runs_outside_checkout(installed):
     web = cli("clean", "--rules", "web", "--explain", "-", stdin="Home\nAbout\nContact\n" + sentence * 3)
     assert web.stdout.rstrip("\n").endswith(sentence.strip()) and "Contact" not in web.stdout
     assert ", model 0." in web.stderr  # the drop note of a line the model decided
+
+
+def test_wheel_carries_the_c_accelerator(installed):
+    """The wheel build compiles cleaner/_accel.c (hatch_build.py) where a C compiler is, and the
+    installed package uses it; without one the wheel is pure Python and this test skips."""
+    import shutil
+
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler here: the wheel is pure Python")
+    env_dir, work = installed
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "CLEANER_NO_ACCEL")}
+    found = subprocess.run(
+        [str(env_dir / "bin" / "python"), "-c", "from cleaner.accel import accel; print(accel.__file__)"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    assert str(env_dir) in found and "_accel" in found
+    wheel = next((work / "dist").glob("cleaner-*.whl"))
+    assert "none-any" not in wheel.name  # a platform wheel: it carries compiled code
