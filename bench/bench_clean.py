@@ -3,7 +3,7 @@
 Run by hand (not in tests), in an environment that has both `cleaner` and `datatrove`:
 
     python3 -m venv bench/.venv-bench && bench/.venv-bench/bin/pip install datatrove nltk -e .
-    bench/.venv-bench/bin/python bench/bench_clean.py [--repeats 3] [--rules default]
+    bench/.venv-bench/bin/python bench/bench_clean.py [--repeats 3] [--rules default] [--pure]
 
 Reads ../shared/corpora/{reuters21578,web_pages}.jsonl.gz (the corpora README says where they come
 from). Prints MB/s and docs/s per system and corpus (median of --repeats runs, measured side by side
@@ -15,7 +15,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -43,15 +46,23 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--rules", action="append", default=None)
+    ap.add_argument(
+        "--pure",
+        action="store_true",
+        help="also run cleaner without its C accelerator (a second process with CLEANER_NO_ACCEL=1, "
+        "which measures C4 again beside it)",
+    )
     args = ap.parse_args()
     from cleaner import Pipeline
+    from cleaner.accel import accel
 
     pipe = Pipeline.from_rules(*(args.rules or ["default"]))
-    systems = {f"cleaner ({'+'.join(args.rules or ['default'])})": pipe.clean}
+    label = "+".join(args.rules or ["default"]) + (", C" if accel is not None else ", pure Python")
+    systems = {f"cleaner ({label})": pipe.clean}
     c4 = c4_line_filter()
     if c4 is not None:
         systems["datatrove C4QualityFilter"] = c4
-    print(f"{'corpus':14s} {'system':32s} {'MB/s':>8s} {'docs/s':>9s} {'vs C4':>7s}")
+    print(f"{'corpus':14s} {'system':40s} {'MB/s':>8s} {'docs/s':>9s} {'vs C4':>7s}")
     for corpus in ("reuters21578", "web_pages"):
         texts = load(corpus)
         mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
@@ -63,13 +74,19 @@ def main() -> None:
         c4_time = results.get("datatrove C4QualityFilter")
         for name, secs in results.items():
             ratio = f"{c4_time / secs:.2f}x" if c4_time else "-"
-            print(f"{corpus:14s} {name:32s} {mb / secs:8.1f} {len(texts) / secs:9.0f} {ratio:>7s}")
+            print(f"{corpus:14s} {name:40s} {mb / secs:8.1f} {len(texts) / secs:9.0f} {ratio:>7s}")
         for name in results:
             if name.startswith("cleaner"):
                 pipe.seconds_by_step.clear()
                 time_it(pipe.clean, texts, 1)
                 steps = ", ".join(f"{k} {mb / v:.0f} MB/s" for k, v in pipe.seconds_by_step.items() if v)
                 print(f"{'':14s}   per step (MB/s of the corpus through that step alone): {steps}")
+    if args.pure and accel is not None:
+        print("-- the same without the C accelerator (CLEANER_NO_ACCEL=1), C4 measured again beside it:", flush=True)
+        command = [sys.executable, __file__, "--repeats", str(args.repeats)]
+        for rules in args.rules or []:
+            command += ["--rules", rules]
+        subprocess.run(command, env={**os.environ, "CLEANER_NO_ACCEL": "1"}, check=True)
 
 
 if __name__ == "__main__":
