@@ -331,7 +331,12 @@ def test_folding_automaton_matches_what_lowered_text_matches(literals, text):
 
 # ---- literal bounds (cleaner.prefilter) ----------------------------------------------------
 
-PACK_RULES = [rule for pack in ("default", "web") for rule in load_rules(pack).lines if getattr(rule, "pattern", None)]
+PACK_RULES = [
+    rule
+    for pack in ("default", "web")
+    for rule in (*load_rules(pack).lines, *load_rules(pack).sections)
+    if getattr(rule, "pattern", None)
+]
 
 
 def bounded_hit(rule, line: str) -> bool:

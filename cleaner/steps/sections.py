@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import reduce
+from operator import and_
 
 from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
-from cleaner.prefilter import required_literals
+from cleaner.prefilter import required_literals_with_bounds
 from cleaner.rule_schema import SectionRule
 from cleaner.steps import DELETED, timeout_edit
 
@@ -39,16 +41,24 @@ class SectionMarks:
     def __init__(self, rules: Sequence[SectionRule], timeout: float) -> None:
         self.rules = list(rules)
         self.timeout = timeout
-        needed = [(k, required_literals(rule.pattern)) for k, rule in enumerate(self.rules)]
+        needed = [(k, required_literals_with_bounds(rule.pattern)) for k, rule in enumerate(self.rules)]
         self.index: LiteralIndex[int] = LiteralIndex((lit, k) for k, lits in needed if lits for lit in lits)
         self.unfiltered = [k for k, lits in needed if not lits]
+        # As in the boilerplate step: hits inside longer words, or on lines longer than every rule of
+        # that literal accepts, are dropped in the scan itself.
+        by_rule = dict(needed)
+        self.limits, self.bounds = [], []
+        for literal, ids in self.index.literals():
+            limits = [self.rules[k].max_words for k in ids]
+            self.limits.append(-1 if None in limits else max(limit for limit in limits if limit is not None))
+            self.bounds.append(reduce(and_, ((by_rule[k] or {}).get(literal, 0) for k in ids), 3))
 
     def __call__(self, doc: Document) -> Document:
         lines = doc.text.split("\n")
         candidates: set[tuple[int, int]] = {(i, k) for k in self.unfiltered for i in range(len(lines))}
         if self.index:
             # lower-cased as it is scanned; lower() keeps every newline, so line numbers agree
-            for line_no, rule_ids in self.index.line_hits(doc.text, fold=True):
+            for line_no, rule_ids in self.index.short_line_hits(doc.text, self.limits, fold=True, bounds=self.bounds):
                 candidates.update((line_no, k) for k in rule_ids)
         found: dict[int, int] = {}  # line index -> first rule (in file order) whose marker it is
         for i, k in sorted(candidates):
