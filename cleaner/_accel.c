@@ -23,6 +23,25 @@
 #define READY(op) PyUnicode_READY(op)
 #endif
 
+/* Append n, or the pair (a, b), to a list; -1 with an exception set on failure. */
+static int
+append_number(PyObject *list, Py_ssize_t n)
+{
+    PyObject *number = PyLong_FromSsize_t(n);
+    int rc = number ? PyList_Append(list, number) : -1;
+    Py_XDECREF(number);
+    return rc;
+}
+
+static int
+append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *pair = Py_BuildValue("(nn)", a, b);
+    int rc = pair ? PyList_Append(list, pair) : -1;
+    Py_XDECREF(pair);
+    return rc;
+}
+
 /* ---- repeat_scan ------------------------------------------------------------------ */
 
 static PyObject *
@@ -775,13 +794,10 @@ automaton_scan(Automaton *self, PyObject *text, int lines, int fold)
         }
         state = delta[state * K + cls];
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
-            PyObject *hit = Py_BuildValue("(ni)", lines ? line - self->newlines[out[s]] : p + 1, out[s]);
-            if (!hit || PyList_Append(found, hit) < 0) {
-                Py_XDECREF(hit);
+            if (append_pair(found, lines ? line - self->newlines[out[s]] : p + 1, out[s]) < 0) {
                 Py_DECREF(found);
                 return NULL;
             }
-            Py_DECREF(hit);
         }
     }
     return found;
@@ -869,12 +885,8 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
                 Py_ssize_t lit = pending[j];
                 if (max_words[lit] >= 0 && words > max_words[lit])
                     continue;
-                PyObject *hit = Py_BuildValue("(nn)", line, lit);
-                if (!hit || PyList_Append(found, hit) < 0) {
-                    Py_XDECREF(hit);
+                if (append_pair(found, line, lit) < 0)
                     goto fail;
-                }
-                Py_DECREF(hit);
             }
             n_pending = 0;
             words = 0;
@@ -916,12 +928,8 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
                     continue;
             }
             if (self->newlines[lit]) { /* spans lines: reported at once, at its first line, unfiltered */
-                PyObject *hit = Py_BuildValue("(nn)", line - self->newlines[lit], lit);
-                if (!hit || PyList_Append(found, hit) < 0) {
-                    Py_XDECREF(hit);
+                if (append_pair(found, line - self->newlines[lit], lit) < 0)
                     goto fail;
-                }
-                Py_DECREF(hit);
             } else if (stamp[lit] != line) {
                 stamp[lit] = line;
                 pending[n_pending++] = lit;
@@ -1104,13 +1112,10 @@ gate_lines(CharGate *self, PyObject *text)
                   (self->entity && before == '&' && (c == '#' || is_ascii_alnum(c))) ||
                   (self->trailing && c == '\n' && (before == ' ' || before == '\t'));
         if (hit && flagged != line) {
-            PyObject *number = PyLong_FromSsize_t(line);
-            if (!number || PyList_Append(found, number) < 0) {
-                Py_XDECREF(number);
+            if (append_number(found, line) < 0) {
                 Py_DECREF(found);
                 return NULL;
             }
-            Py_DECREF(number);
             flagged = line;
         }
         if (c == '\n')
@@ -1118,14 +1123,10 @@ gate_lines(CharGate *self, PyObject *text)
         previous = f;
         before = c;
     }
-    if (self->trailing && len > 0 && (before == ' ' || before == '\t') && flagged != line) {
-        PyObject *number = PyLong_FromSsize_t(line);
-        if (!number || PyList_Append(found, number) < 0) {
-            Py_XDECREF(number);
-            Py_DECREF(found);
-            return NULL;
-        }
-        Py_DECREF(number);
+    if (self->trailing && len > 0 && (before == ' ' || before == '\t') && flagged != line &&
+        append_number(found, line) < 0) {
+        Py_DECREF(found);
+        return NULL;
     }
     return found;
 }
@@ -1211,14 +1212,11 @@ short_line_keys(PyObject *self, PyObject *args)
                 in_word = 1;
                 out[n_out++] = c;
             }
-            PyObject *number = PyLong_FromSsize_t(line);
-            if (!number || PyList_Append(numbers, number) < 0) {
-                Py_XDECREF(number);
+            if (append_number(numbers, line) < 0) {
                 PyMem_Free(out);
                 Py_DECREF(numbers);
                 return NULL;
             }
-            Py_DECREF(number);
         }
         line++;
         start = end + 1;
