@@ -37,6 +37,38 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from cleaner.accel import accel
+
+        try:
+            number = version("cleaner")
+        except PackageNotFoundError:
+            number = "unknown"
+        import os
+
+        if accel is not None:
+            speed = f"C accelerator {accel.__file__}"
+        elif os.environ.get("CLEANER_NO_ACCEL"):
+            speed = "pure Python: CLEANER_NO_ACCEL is set"
+        else:
+            speed = "pure Python: the C accelerator is not built (no C compiler at install?)"
+        typer.echo(f"cleaner {number} ({speed})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and whether C is in use."),
+    ] = False,
+) -> None:
+    """Clean and deduplicate text for NLP corpora."""
+
+
 def _open_inputs(files: list[str]) -> Iterator[tuple[str, BinaryIO]]:
     for name in files or ["-"]:
         if name == "-":

@@ -128,3 +128,20 @@ def test_rules_check_warns_about_a_pattern_without_a_literal_prefilter(tmp_path)
     assert f"warning: {slow.resolve()}: rule 'caps-code': no literal" in out.stderr.decode()
     shipped = cli("rules", "check", "default", "web", "spelling-en")
     assert shipped.returncode == 0 and "warning" not in shipped.stderr.decode()
+
+
+def test_version_says_whether_the_c_accelerator_is_in_use():
+    import os
+
+    from cleaner.accel import accel
+
+    out = cli("--version")
+    assert out.returncode == 0 and out.stdout.startswith(b"cleaner ")
+    assert (b"C accelerator" in out.stdout) == (accel is not None)
+    off = subprocess.run(
+        [sys.executable, "-m", "cleaner.cli", "--version"],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "CLEANER_NO_ACCEL": "1"},
+    )
+    assert b"pure Python: CLEANER_NO_ACCEL is set" in off.stdout
