@@ -395,7 +395,8 @@ near_repeats(PyObject *self, PyObject *args)
             ids[n_ids++] = word_id(&vocabulary, tx, p, q - p);
             p = q;
         }
-        qsort(ids + start, n_ids - start, sizeof(Py_ssize_t), compare_ids);
+        if (n_ids - start > 1)
+            qsort(ids + start, n_ids - start, sizeof(Py_ssize_t), compare_ids);
         Py_ssize_t size = 0;
         for (Py_ssize_t j = start; j < n_ids; j++)
             if (size == 0 || ids[start + size - 1] != ids[j])
@@ -453,8 +454,10 @@ near_repeats(PyObject *self, PyObject *args)
     for (Py_ssize_t k = 0; k < n_sets; k++) {
         const Py_ssize_t *words = ids + sets[k].start;
         Py_ssize_t size = sets[k].size;
-        memcpy(prefix, words, sizeof(Py_ssize_t) * size);
-        qsort(prefix, size, sizeof(Py_ssize_t), compare_rank);
+        if (size > 0)
+            memcpy(prefix, words, sizeof(Py_ssize_t) * size);
+        if (size > 1)
+            qsort(prefix, size, sizeof(Py_ssize_t), compare_rank);
         Py_ssize_t prefix_len = size - needed_words(t, size) + 1;
         if (prefix_len > size)
             prefix_len = size;
@@ -570,6 +573,8 @@ typedef struct {
     int32_t *out_link;      /* state -> nearest shorter suffix state with an output, or -1 */
     Py_ssize_t *lengths;    /* literal -> its length */
     Py_ssize_t *newlines;   /* literal -> the line breaks in it (a hit's line is that of its start) */
+    Py_ssize_t *filter_words; /* set_filters: literal -> most words on its line (negative: any), or NULL */
+    long *filter_bounds;      /* set_filters: literal -> bounds bits, or NULL */
     Py_ssize_t n_literals;
 } Automaton;
 
@@ -606,7 +611,11 @@ automaton_dealloc_tables(Automaton *self)
     PyMem_Free(self->out_link);
     PyMem_Free(self->lengths);
     PyMem_Free(self->newlines);
+    PyMem_Free(self->filter_words);
+    PyMem_Free(self->filter_bounds);
     self->newlines = NULL;
+    self->filter_words = NULL;
+    self->filter_bounds = NULL;
     self->wide = NULL;
     self->wide_class = NULL;
     self->delta = self->out = self->out_link = NULL;
@@ -655,7 +664,8 @@ automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
         for (Py_ssize_t p = 0; p < PyUnicode_GET_LENGTH(lit); p++)
             chars[n_chars++] = PyUnicode_READ_CHAR(lit, p);
     }
-    qsort(chars, n_chars, sizeof(Py_UCS4), compare_ucs4);
+    if (n_chars > 1)
+        qsort(chars, n_chars, sizeof(Py_UCS4), compare_ucs4);
     Py_ssize_t distinct = 0;
     for (Py_ssize_t i = 0; i < n_chars; i++)
         if (distinct == 0 || chars[distinct - 1] != chars[i])
@@ -823,6 +833,9 @@ automaton_line_hits(Automaton *self, PyObject *args)
     return automaton_scan(self, text, 1, fold);
 }
 
+static PyObject *automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssize_t *max_words,
+                                         const long *bounds);
+
 /* short_line_hits(text, max_words): (line, literal) for hits on lines of at most max_words[literal]
  * words (negative: no limit), once per line and literal, in text order. Words are counted as
  * len(line.split()) counts them. Why: most line rules only act on short lines, and a literal such as
@@ -832,8 +845,14 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
 {
     PyObject *text, *limits, *bounds_list = Py_None;
     int fold = 0;
-    if (!PyArg_ParseTuple(args, "UO!|pO", &text, &PyList_Type, &limits, &fold, &bounds_list))
+    if (!PyArg_ParseTuple(args, "UO|pO", &text, &limits, &fold, &bounds_list))
         return NULL;
+    if (limits == Py_None) /* the filters given to set_filters (or none): nothing to convert per call */
+        return automaton_filtered_hits(self, text, fold, self->filter_words, self->filter_bounds);
+    if (!PyList_Check(limits)) {
+        PyErr_SetString(PyExc_TypeError, "Automaton: max_words must be a list or None");
+        return NULL;
+    }
     if (bounds_list != Py_None && (!PyList_Check(bounds_list) || PyList_GET_SIZE(bounds_list) != self->n_literals)) {
         PyErr_SetString(PyExc_ValueError, "Automaton: bounds must be a list with one int per literal");
         return NULL;
@@ -850,29 +869,51 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
     }
     Py_ssize_t n = self->n_literals;
     Py_ssize_t *max_words = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
-    Py_ssize_t *stamp = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
-    Py_ssize_t *pending = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
     long *bounds = PyMem_Calloc(n ? n : 1, sizeof(long));
-    PyObject *found = PyList_New(0);
-    if (!max_words || !stamp || !pending || !bounds || !found) {
-        PyMem_Free(max_words);
-        PyMem_Free(stamp);
-        PyMem_Free(pending);
-        PyMem_Free(bounds);
-        Py_XDECREF(found);
-        return PyErr_NoMemory();
+    PyObject *found = NULL;
+    if (!max_words || !bounds) {
+        PyErr_NoMemory();
+        goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         max_words[i] = PyLong_AsSsize_t(PyList_GET_ITEM(limits, i));
-        stamp[i] = -1;
         if (max_words[i] == -1 && PyErr_Occurred())
-            goto fail;
+            goto done;
         if (bounds_list != Py_None) {
             bounds[i] = PyLong_AsLong(PyList_GET_ITEM(bounds_list, i));
             if (bounds[i] == -1 && PyErr_Occurred())
-                goto fail;
+                goto done;
         }
     }
+    found = automaton_filtered_hits(self, text, fold, max_words, bounds);
+done:
+    PyMem_Free(max_words);
+    PyMem_Free(bounds);
+    return found;
+}
+
+/* The scan of short_line_hits, with the filters as C arrays (NULL: no limit / no bounds). */
+static PyObject *
+automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssize_t *max_words, const long *bounds)
+{
+    if (!self->delta) {
+        PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
+        return NULL;
+    }
+    if (READY(text) < 0)
+        return NULL;
+    Py_ssize_t n = self->n_literals;
+    Py_ssize_t *stamp = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    Py_ssize_t *pending = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    PyObject *found = PyList_New(0);
+    if (!stamp || !pending || !found) {
+        PyMem_Free(stamp);
+        PyMem_Free(pending);
+        Py_XDECREF(found);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        stamp[i] = -1;
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, words = 0, n_pending = 0;
     int kind = PyUnicode_KIND(text), in_word = 0;
     const void *data = PyUnicode_DATA(text);
@@ -883,7 +924,7 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
         if (c == '\n') { /* the line ends: its hits go out if it is short enough for their literal */
             for (Py_ssize_t j = 0; j < n_pending; j++) {
                 Py_ssize_t lit = pending[j];
-                if (max_words[lit] >= 0 && words > max_words[lit])
+                if (max_words && max_words[lit] >= 0 && words > max_words[lit])
                     continue;
                 if (append_pair(found, line, lit) < 0)
                     goto fail;
@@ -906,10 +947,8 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
         } else {
             if (fold) {
                 if (lower_needs_context(c)) {
-                    PyMem_Free(max_words);
                     PyMem_Free(stamp);
                     PyMem_Free(pending);
-                    PyMem_Free(bounds);
                     Py_DECREF(found);
                     Py_RETURN_NONE;
                 }
@@ -920,7 +959,7 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
         state = delta[state * K + cls];
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             Py_ssize_t lit = out[s];
-            if (bounds[lit]) { /* the rule needs no ASCII word character before / after the literal here */
+            if (bounds && bounds[lit]) { /* the rule needs no ASCII word character before / after the literal here */
                 Py_ssize_t first = p + 1 - self->lengths[lit];
                 if ((bounds[lit] & 1) && first > 0 && ascii_word(PyUnicode_READ(kind, data, first - 1)))
                     continue;
@@ -936,18 +975,52 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
             }
         }
     }
-    PyMem_Free(max_words);
     PyMem_Free(stamp);
     PyMem_Free(pending);
-    PyMem_Free(bounds);
     return found;
 fail:
-    PyMem_Free(max_words);
     PyMem_Free(stamp);
     PyMem_Free(pending);
-    PyMem_Free(bounds);
     Py_DECREF(found);
     return NULL;
+}
+
+/* set_filters(max_words, bounds=None): the word limits and bounds short_line_hits(text, None) uses,
+ * converted once (a page has ~200 lines; converting 100 limits per call cost more than the scan). */
+static PyObject *
+automaton_set_filters(Automaton *self, PyObject *args)
+{
+    PyObject *limits, *bounds_list = Py_None;
+    if (!PyArg_ParseTuple(args, "O!|O", &PyList_Type, &limits, &bounds_list))
+        return NULL;
+    Py_ssize_t n = self->n_literals;
+    if (PyList_GET_SIZE(limits) != n ||
+        (bounds_list != Py_None && (!PyList_Check(bounds_list) || PyList_GET_SIZE(bounds_list) != n))) {
+        PyErr_SetString(PyExc_ValueError, "Automaton: one word limit (and one bounds value) per literal");
+        return NULL;
+    }
+    Py_ssize_t *words = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    long *bounds = PyMem_Calloc(n ? n : 1, sizeof(long));
+    if (!words || !bounds) {
+        PyMem_Free(words);
+        PyMem_Free(bounds);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        words[i] = PyLong_AsSsize_t(PyList_GET_ITEM(limits, i));
+        if (bounds_list != Py_None)
+            bounds[i] = PyLong_AsLong(PyList_GET_ITEM(bounds_list, i));
+        if (PyErr_Occurred()) {
+            PyMem_Free(words);
+            PyMem_Free(bounds);
+            return NULL;
+        }
+    }
+    PyMem_Free(self->filter_words);
+    PyMem_Free(self->filter_bounds);
+    self->filter_words = words;
+    self->filter_bounds = bounds;
+    Py_RETURN_NONE;
 }
 
 static PyMethodDef automaton_methods[] = {
@@ -956,6 +1029,8 @@ static PyMethodDef automaton_methods[] = {
      "(None where that needs Python: U+0130 or a capital sigma)"},
     {"line_hits", (PyCFunction)automaton_line_hits, METH_VARARGS,
      "line_hits(text, fold=False) -> [(line number from 0, literal index)], in text order"},
+    {"set_filters", (PyCFunction)automaton_set_filters, METH_VARARGS,
+     "set_filters(max_words, bounds=None): the filters short_line_hits(text, None) applies"},
     {"short_line_hits", (PyCFunction)automaton_short_line_hits, METH_VARARGS,
      "short_line_hits(text, max_words, fold=False, bounds=None) -> [(line, literal index)] on lines of at "
      "most max_words[literal] words; bounds[literal]: 1 no ASCII word character just before, 2 just after"},
@@ -1058,7 +1133,8 @@ gate_init(CharGate *self, PyObject *args, PyObject *kwds)
     if (gate_mark(self, singles, G_SINGLE, &cap) < 0 || gate_mark(self, leads, G_LEAD, &cap) < 0 ||
         gate_mark(self, conts, G_CONT, &cap) < 0 || gate_mark(self, spaced, G_SPACED, &cap) < 0)
         return -1;
-    qsort(self->astral, self->n_astral, sizeof(Py_UCS4), compare_ucs4);
+    if (self->n_astral > 1)
+        qsort(self->astral, self->n_astral, sizeof(Py_UCS4), compare_ucs4);
     self->entity = entity;
     self->trailing = trailing;
     return 0;
@@ -1370,7 +1446,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 8) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 9) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

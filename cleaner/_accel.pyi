@@ -18,8 +18,11 @@ class Automaton:
     def line_hits(self, text: str, fold: bool = False, /) -> list[tuple[int, int]] | None:
         """(line number from 0 of the occurrence's start, literal index), in text order."""
 
+    def set_filters(self, max_words: list[int], bounds: list[int] | None = None, /) -> None:
+        """The filters short_line_hits(text, None) applies, converted once."""
+
     def short_line_hits(
-        self, text: str, max_words: list[int], fold: bool = False, bounds: list[int] | None = None, /
+        self, text: str, max_words: list[int] | None, fold: bool = False, bounds: list[int] | None = None, /
     ) -> list[tuple[int, int]] | None:
         """(line, literal index) once per line and literal, on lines of at most max_words[literal]
         words (negative: no limit), and, where bounds[literal] has bit 1 (2), no ASCII letter, digit or

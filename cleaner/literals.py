@@ -92,22 +92,30 @@ class LiteralIndex(Generic[T]):
             counted_to = start
             yield line_no, payloads
 
+    def set_filters(self, max_words: list[int], bounds: list[int] | None = None) -> None:
+        """The filters `short_line_hits` applies when called without its own (converted once)."""
+        self._filters = (list(max_words), None if bounds is None else list(bounds))
+        if self._compiled is not None:
+            self._compiled.set_filters(*self._filters)
+
     def short_line_hits(
-        self, text: str, max_words: list[int], *, fold: bool = False, bounds: list[int] | None = None
+        self, text: str, max_words: list[int] | None = None, *, fold: bool = False, bounds: list[int] | None = None
     ) -> Iterator[tuple[int, list[T]]]:
         """(line number, payloads) once per line and literal, on lines of at most `max_words[k]` words
         for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them.
-        `bounds[k]`: bit LEFT (RIGHT) skips occurrences right after (before) an ASCII letter, digit or "_"."""
+        `bounds[k]`: bit LEFT (RIGHT) skips occurrences right after (before) an ASCII letter, digit or "_".
+        Without `max_words`, the filters of `set_filters` apply (none if it was not called)."""
         if self._compiled is not None:
             by_index = self._by_index
-            args = (max_words, fold, bounds) if bounds is not None else (max_words, fold)
             scan = self._compiled.short_line_hits
-            found = scan(text, *args)
+            found = scan(text, max_words, fold, bounds)
             if found is None:  # fold needs Python's lower() here
-                found = scan(text.lower(), max_words, False, *([bounds] if bounds is not None else []))
+                found = scan(text.lower(), max_words, False, bounds)
             for line_no, k in found:
                 yield line_no, by_index[k][2]
             return
+        if max_words is None:
+            max_words, bounds = getattr(self, "_filters", ([-1] * len(self._literals), None))
         lowered = text.lower() if fold else text
         lines = lowered.split("\n")
         position = {literal: k for k, literal in enumerate(self._literals)}
@@ -136,6 +144,8 @@ class LiteralIndex(Generic[T]):
             found, scanned = self._scan("hits", text, fold=True)
             if scanned is not text and len(scanned) != len(text):
                 return None
+            if not found:
+                return []
             lengths = self._by_index
             return list(_whole_words(scanned, ((end - lengths[k][1], end) for end, k in found)))
         lowered = text.lower()

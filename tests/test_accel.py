@@ -286,10 +286,10 @@ def test_whole_line_literals_found_alike_in_c_and_python(text):
     rules = load_rules("default").lines
     scanner = boilerplate._Scanner(rules, 1.0, "boilerplate")
     lines = text.split("\n")
-    fast = scanner.literal_lines(lines)
+    fast = scanner.literal_lines(text)
     saved, boilerplate.accel = boilerplate.accel, None
     try:
-        pure = scanner.literal_lines(lines)
+        pure = scanner.literal_lines(text)
     finally:
         boilerplate.accel = saved
     assert fast == pure

@@ -89,14 +89,15 @@ class _Scanner:
                 self.short_bounds = [
                     reduce(and_, (needed_by_rule[n].get(lit, 0) for n in ids), 3) for lit, ids in short.literals()
                 ]
+                short.set_filters(self.short_limits, self.short_bounds)
 
-    def literal_lines(self, lines: list[str]) -> dict[int, set[int]]:
-        """Line index -> rules whose whole-line literal it is."""
+    def literal_lines(self, text: str, lines: list[str] | None = None) -> dict[int, set[int]]:
+        """Line index -> rules whose whole-line literal it is (`lines`: text's lines, if split already)."""
         if not self.literals:
             return {}
         limit, index = self.max_literal, self.literals
         if accel is not None:  # the keys of the short lines, made in C and case-folded at once
-            numbers, joined = accel.short_line_keys("\n".join(lines), limit, LINE_TRIM)
+            numbers, joined = accel.short_line_keys(text, limit, LINE_TRIM)
             if not numbers:
                 return {}
             keys = joined.casefold().split("\n")
@@ -104,6 +105,7 @@ class _Scanner:
             if not present:
                 return {}
             return {numbers[k]: set(index[key]) for k, key in enumerate(keys) if key in present}
+        lines = text.split("\n") if lines is None else lines
         trimmed = [line.strip(LINE_TRIM).casefold() if len(line) <= limit else "" for line in lines]
         blob = "\n".join(trimmed)
         if ODD_WHITESPACE.search(blob):  # rare: whitespace to collapse, as literal_key does
@@ -113,8 +115,9 @@ class _Scanner:
             return {}
         return {i: set(index[key]) for i, key in enumerate(trimmed) if key in present}
 
-    def line_candidates(self, text: str, lines: list[str], edits: list[Edit]) -> dict[int, set[int]]:
-        """Line index -> indices of the rules that may act on it.
+    def line_candidates(self, text: str, lines: list[str] | None, edits: list[Edit]) -> dict[int, set[int]]:
+        """Line index -> indices of the rules that may act on it (`lines`: text's lines, or None to
+        split them only where needed).
 
         One Aho-Corasick pass over the lower-cased document finds every necessary
         literal of every pattern rule; each hit makes (its line, its rules) a
@@ -122,17 +125,20 @@ class _Scanner:
         with str.find, line by line. No pattern runs over the whole document,
         except a rule whose pattern yields no literal at all.
         """
-        found = self.literal_lines(lines)
+        found = self.literal_lines(text, lines)
         if not self.patterns:
             return found
         if self.short is not None:  # C lower-cases as it scans: no lowered copy of the page
-            hits = self.short.short_line_hits(text, self.short_limits, fold=True, bounds=self.short_bounds)
+            hits = self.short.short_line_hits(text, fold=True)  # with the limits and bounds set above
             for line_no, rule_ids in hits:
                 found.setdefault(line_no, set()).update(rule_ids)
         else:
             self._literal_hits(text.lower(), found)
         short: dict[int, tuple[str, list[int], list[int]]] = {}  # max_chars -> (text of such lines, offsets, index)
+        if self.unfiltered and lines is None:
+            lines = text.split("\n")
         for n, rule in self.unfiltered:
+            assert lines is not None
             limit = getattr(rule, "max_chars", None) or 0
             if limit not in short:  # a rule with max_chars only scans the lines that short
                 kept = [i for i, line in enumerate(lines) if len(line) <= limit] if limit else list(range(len(lines)))
@@ -245,10 +251,10 @@ class BoilerplateStep:
 
     def _drop_lines(self, doc: Document) -> str:
         text = doc.text
-        lines = text.split("\n")
-        candidates = self._lines.line_candidates(text, lines, doc.edits)
+        candidates = self._lines.line_candidates(text, None, doc.edits)
         if not candidates:
-            return text
+            return text  # most documents: no split into lines at all
+        lines = text.split("\n")
         changed = False
         for i, rule_indices in sorted(candidates.items()):
             line = lines[i]

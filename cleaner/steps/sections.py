@@ -52,13 +52,15 @@ class SectionMarks:
             limits = [self.rules[k].max_words for k in ids]
             self.limits.append(-1 if None in limits else max(limit for limit in limits if limit is not None))
             self.bounds.append(reduce(and_, ((by_rule[k] or {}).get(literal, 0) for k in ids), 3))
+        if self.index:
+            self.index.set_filters(self.limits, self.bounds)
 
     def __call__(self, doc: Document) -> Document:
         lines = doc.text.split("\n")
         candidates: set[tuple[int, int]] = {(i, k) for k in self.unfiltered for i in range(len(lines))}
         if self.index:
             # lower-cased as it is scanned; lower() keeps every newline, so line numbers agree
-            for line_no, rule_ids in self.index.short_line_hits(doc.text, self.limits, fold=True, bounds=self.bounds):
+            for line_no, rule_ids in self.index.short_line_hits(doc.text, fold=True):  # filters set above
                 candidates.update((line_no, k) for k in rule_ids)
         found: dict[int, int] = {}  # line index -> first rule (in file order) whose marker it is
         for i, k in sorted(candidates):
