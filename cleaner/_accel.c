@@ -201,6 +201,14 @@ is_separator(const Text *t, Py_UCS4 c)
 }
 
 static inline Py_UCS4
+fold_raw(const Text *t, Py_UCS4 c)
+{
+    if (t->raw)
+        return c < 128 ? ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c) : Py_UNICODE_TOLOWER(c);
+    return c;
+}
+
+static inline Py_UCS4
 folded_char(const Text *t, Py_ssize_t p)
 {
     Py_UCS4 c = PyUnicode_READ(t->kind, t->data, p);
@@ -231,14 +239,13 @@ typedef struct {
     Py_ssize_t count;
 } Vocabulary;
 
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+/* The id of the word text[start:start + len] (folded), `h` its FNV-1a hash over folded characters. */
 static Py_ssize_t
-word_id(Vocabulary *v, const Text *t, Py_ssize_t start, Py_ssize_t len)
+word_id(Vocabulary *v, const Text *t, Py_ssize_t start, Py_ssize_t len, uint64_t h)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t p = start; p < start + len; p++) {
-        h ^= (uint64_t)folded_char(t, p);
-        h *= 1099511628211ULL;
-    }
     for (Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)v->mask);; slot = (slot + 1) & v->mask) {
         Py_ssize_t id = v->slots[slot] - 1;
         if (id < 0) {
@@ -324,7 +331,7 @@ near_repeats(PyObject *self, PyObject *args)
     WordSet *sets = NULL;
     Text *texts = NULL;
     Vocabulary vocabulary = {NULL, 0, NULL, 0};
-    Py_ssize_t n_ids = 0, cap_ids = 0, n_sets = 0, total_len = 0;
+    Py_ssize_t n_ids = 0, n_sets = 0, total_len = 0;
     if (!result)
         goto fail;
     sets = PyMem_Malloc(sizeof(WordSet) * (n ? n : 1));
@@ -351,7 +358,8 @@ near_repeats(PyObject *self, PyObject *args)
         vocabulary.slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
         vocabulary.words = PyMem_Malloc(sizeof(Word) * (total_len + 1));
         vocabulary.mask = capacity - 1;
-        if (!vocabulary.slots || !vocabulary.words)
+        ids = PyMem_Malloc(sizeof(Py_ssize_t) * (total_len + 1));
+        if (!vocabulary.slots || !vocabulary.words || !ids)
             goto fail_nomem;
     }
 
@@ -361,39 +369,31 @@ near_repeats(PyObject *self, PyObject *args)
         Py_ssize_t line = PyLong_AsSsize_t(PyList_GET_ITEM(indices, k));
         if (line == -1 && PyErr_Occurred())
             goto fail;
-        Py_ssize_t len = tx->len;
-        /* First count tokens: lines outside [min_words, max_words] are skipped before any lookup. */
-        Py_ssize_t tokens = 0;
-        for (Py_ssize_t p = 0; p < len;) {
+        Py_ssize_t len = tx->len, start = n_ids, tokens = 0;
+        /* One pass: each word hashed as it is read; a line with more than max_words words is
+         * abandoned at its (max_words + 1)-th (its words already looked up stay in the vocabulary,
+         * counted in no line). `ids` has room for one word per character of all lines. */
+        for (Py_ssize_t p = 0; p < len && tokens <= max_words;) {
             while (p < len && is_separator(tx, PyUnicode_READ(tx->kind, tx->data, p)))
                 p++;
             if (p >= len)
                 break;
-            tokens++;
-            while (p < len && !is_separator(tx, PyUnicode_READ(tx->kind, tx->data, p)))
-                p++;
-        }
-        if (tokens < min_words || tokens > max_words)
-            continue;
-        if (n_ids + tokens > cap_ids) {
-            Py_ssize_t cap = (cap_ids + tokens) * 2;
-            Py_ssize_t *grown = PyMem_Realloc(ids, sizeof(Py_ssize_t) * cap);
-            if (!grown)
-                goto fail_nomem;
-            ids = grown;
-            cap_ids = cap;
-        }
-        Py_ssize_t start = n_ids;
-        for (Py_ssize_t p = 0; p < len;) {
-            while (p < len && is_separator(tx, PyUnicode_READ(tx->kind, tx->data, p)))
-                p++;
-            if (p >= len)
-                break;
+            uint64_t h = FNV_OFFSET;
             Py_ssize_t q = p;
-            while (q < len && !is_separator(tx, PyUnicode_READ(tx->kind, tx->data, q)))
-                q++;
-            ids[n_ids++] = word_id(&vocabulary, tx, p, q - p);
+            for (; q < len; q++) {
+                Py_UCS4 c = PyUnicode_READ(tx->kind, tx->data, q);
+                if (is_separator(tx, c))
+                    break;
+                h = (h ^ (uint64_t)fold_raw(tx, c)) * FNV_PRIME;
+            }
+            tokens++;
+            if (tokens <= max_words)
+                ids[n_ids++] = word_id(&vocabulary, tx, p, q - p, h);
             p = q;
+        }
+        if (tokens < min_words || tokens > max_words) {
+            n_ids = start;
+            continue;
         }
         if (n_ids - start > 1)
             qsort(ids + start, n_ids - start, sizeof(Py_ssize_t), compare_ids);
