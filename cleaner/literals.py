@@ -18,6 +18,7 @@ from cleaner.accel import accel as _accel
 
 T = TypeVar("T")
 LEFT, RIGHT = 1, 2  # bounds bits, as cleaner.prefilter derives them
+DENSE_TABLE_LIMIT = 64 << 20  # bytes: larger literal sets use pyahocorasick
 
 
 class LiteralIndex(Generic[T]):
@@ -33,6 +34,12 @@ class LiteralIndex(Generic[T]):
         self._compiled: Any = None
         if not self._payloads:
             return
+        # The C automaton is a dense table (states x distinct characters); a huge literal list (a typo
+        # map of 100k words in many scripts) would make it hundreds of MB, so that one uses pyahocorasick.
+        chars = sum(map(len, self._literals))
+        dense_bytes = 4 * (chars + 1) * (len(set().union(*self._literals)) + 1)
+        if compiled is None and dense_bytes > DENSE_TABLE_LIMIT:
+            compiled = False
         if (compiled is None or compiled) and _accel is not None:
             self._compiled = _accel.Automaton(self._literals)
             self._by_index = [(literal, len(literal), self._payloads[literal]) for literal in self._literals]

@@ -399,3 +399,17 @@ def test_paragraph_units_in_c_are_pythons(lines, removed_lines_count):
     assert repeats_module._accel.paragraph_units(lines, removed_lines_count) == paragraph_units(
         lines, removed_lines_count
     )
+
+
+def test_huge_literal_sets_use_the_sparse_automaton(monkeypatch):
+    """A literal list whose dense C table would pass DENSE_TABLE_LIMIT uses pyahocorasick, with the same hits."""
+    import cleaner.literals as literals
+
+    items = [(word, k) for k, word in enumerate(["uears", "recieve", "teh", "adress", "wich"])]
+    monkeypatch.setattr(literals, "DENSE_TABLE_LIMIT", 100)
+    sparse = LiteralIndex(items)
+    assert sparse._compiled is None and sparse._automaton is not None
+    monkeypatch.setattr(literals, "DENSE_TABLE_LIMIT", 64 << 20)
+    dense = LiteralIndex(items)
+    text = "we recieve teh letter at this adress, wich took uears"
+    assert sorted(sparse.hits(text)) == sorted(dense.hits(text)) and len(list(dense.hits(text))) == 5
