@@ -202,7 +202,9 @@ def render_html(report: dict[str, Any]) -> str:
         "<h1>cleaner run report</h1>",
         f"<p>input <code>{html.escape(str(report.get('input', '')))}</code>, rules "
         f"<code>{html.escape(', '.join(report.get('rules', [])))}</code>, {report.get('files', 0)} files, "
-        f"{report.get('seconds', 0):.1f} s</p>",
+        f"{report.get('seconds', 0):.1f} s"
+        + {True: ", C accelerator", False: ", pure Python"}.get(report.get("accelerated"), "")  # type: ignore[arg-type]
+        + "</p>",
         f"<div class='cards'>{cards}</div>",
         _bars("Edits per rule", report["edits_by_rule"], "#36c"),
         _bars("Documents dropped per rule", report["drops_by_rule"], "#c63"),

@@ -390,8 +390,11 @@ def _report(
         entry = manifest.files.get(f.relpath)
         if entry:
             total.merge(Stats.from_dict(entry["stats"]))
+    from cleaner.accel import accel
+
     report = total.to_dict()
     report.update(
         {"input": source, "rules": rules, "files": len(files), "skipped": skipped, "seconds": round(seconds, 3)}
     )
+    report["accelerated"] = accel is not None  # the C inner loops (same output; speed only)
     return report

@@ -117,7 +117,11 @@ def test_every_format_round_trips_with_fields_kept(mixed_corpus, tmp_path):
     report_json = json.loads((out / "_report.json").read_text())
     for key in ("documents", "bytes", "edits_by_rule", "drops_by_rule", "seconds_by_step"):
         assert key in report_json
+    from cleaner.accel import accel
+
+    assert report_json["accelerated"] is (accel is not None)
     page = (out / "_report.html").read_text()
+    assert ("C accelerator" in page) is (accel is not None)
     assert "<svg" in page and "<script" not in page and "http" not in page.split("<body>")[1]
 
 
