@@ -1436,6 +1436,17 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_accel", "Compiled inner loops of cleaner's steps.", -1,
                                     methods, NULL, NULL, NULL, NULL};
 
+static int
+add_type(PyObject *module, const char *name, PyTypeObject *type)
+{
+    Py_INCREF(type);
+    if (PyModule_AddObject(module, name, (PyObject *)type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
+
 PyMODINIT_FUNC
 PyInit__accel(void)
 {
@@ -1450,15 +1461,7 @@ PyInit__accel(void)
         Py_DECREF(m);
         return NULL;
     }
-    Py_INCREF(&AutomatonType);
-    if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0) {
-        Py_DECREF(&AutomatonType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&CharGateType);
-    if (PyModule_AddObject(m, "CharGate", (PyObject *)&CharGateType) < 0) {
-        Py_DECREF(&CharGateType);
+    if (add_type(m, "Automaton", &AutomatonType) < 0 || add_type(m, "CharGate", &CharGateType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

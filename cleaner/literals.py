@@ -9,7 +9,9 @@ is built, else pyahocorasick's; both find the same occurrences.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import reduce
+from operator import and_
 from typing import Any, Generic, TypeVar
 
 import ahocorasick
@@ -104,6 +106,17 @@ class LiteralIndex(Generic[T]):
         self._filters = (list(max_words), None if bounds is None else list(bounds))
         if self._compiled is not None:
             self._compiled.set_filters(*self._filters)
+
+    def set_rule_filters(self, max_words: Callable[[T], int | None], bounds: Callable[[str, T], int]) -> None:
+        """`set_filters` from the rules (payloads) each literal serves: a literal's word limit is the
+        largest of its rules' (none if one has none), its bounds those all of its rules have."""
+        limits: list[int] = []
+        shared: list[int] = []
+        for literal, payloads in self.literals():
+            words = [max_words(payload) for payload in payloads]
+            limits.append(-1 if None in words else max(w for w in words if w is not None))
+            shared.append(reduce(and_, (bounds(literal, payload) for payload in payloads), LEFT | RIGHT))
+        self.set_filters(limits, shared)
 
     def short_line_hits(
         self, text: str, max_words: list[int] | None = None, *, fold: bool = False, bounds: list[int] | None = None

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from functools import reduce
 from itertools import accumulate
-from operator import and_
 from typing import Any
 
 import regex
@@ -67,29 +65,24 @@ class _Scanner:
         # punctuation (":" in a timestamp), which occurs everywhere: such a rule scans the text,
         # or only its short lines when a max_words guard allows.
         strong = [(n, needed) for n, _, needed in self.patterns if needed and not any(map(_weak, needed))]
-        self.index: LiteralIndex[int] = LiteralIndex((lit, n) for n, needed in strong for lit in needed)
         strong_ids = {n for n, _ in strong}
         self.weak = [(n, needed) for n, _, needed in self.patterns if needed and n not in strong_ids]
         self.unfiltered = [(n, rule) for n, rule, needed in self.patterns if not needed]
         self.literal_set = frozenset(self.literals)
         # With the C automaton, strong and weak literals share one pass that also drops hits on lines
-        # longer (in words) than every rule of that literal accepts: "02:37" needs at most 4 words, and
-        # ":" is in thousands of longer lines.
+        # longer (in words) than every rule of that literal accepts ("02:37" needs at most 4 words, and
+        # ":" is in thousands of longer lines), and hits inside longer words ("shares") where every rule
+        # it serves has a word boundary there (cleaner.prefilter derives the bounds from each pattern).
         self.short: LiteralIndex[int] | None = None
-        self.short_limits: list[int] = []
-        self.short_bounds: list[int] = []
-        if accel is not None:
+        self.index: LiteralIndex[int] = LiteralIndex(())  # pure Python: strong literals only
+        if accel is None:
+            self.index = LiteralIndex((lit, n) for n, needed in strong for lit in needed)
+        else:
             short: LiteralIndex[int] = LiteralIndex((lit, n) for n, needed in [*strong, *self.weak] for lit in needed)
             if short:
-                self.short = short
-                self.short_limits = [_word_limit([rules[n] for n in ids]) for _, ids in short.literals()]
-                # A literal skips occurrences inside longer words ("shares") where every rule it serves
-                # has a word boundary there (cleaner.prefilter derives the bounds from each pattern).
                 needed_by_rule = {n: needed for n, _, needed in self.patterns if needed}
-                self.short_bounds = [
-                    reduce(and_, (needed_by_rule[n].get(lit, 0) for n in ids), 3) for lit, ids in short.literals()
-                ]
-                short.set_filters(self.short_limits, self.short_bounds)
+                short.set_rule_filters(lambda n: rules[n].max_words, lambda lit, n: needed_by_rule[n].get(lit, 0))
+                self.short = short
 
     def literal_lines(self, text: str, lines: list[str] | None = None) -> dict[int, set[int]]:
         """Line index -> rules whose whole-line literal it is (`lines`: text's lines, if split already)."""
@@ -208,12 +201,6 @@ def _sentence_end(line: str) -> bool:
     line rules leave such a line alone (hard-wrapped newswire had 140 of them removed as chrome)."""
     text = line.strip()
     return text[:1].islower() and text.endswith((".", '."', ".”")) and text.count(" ") < 5
-
-
-def _word_limit(rules: Sequence[LineRule | ParagraphRule]) -> int:
-    """The most words a line may have for one of `rules` to act on it; -1: no limit."""
-    limits = [rule.max_words for rule in rules]
-    return max((limit for limit in limits if limit is not None), default=-1) if None not in limits else -1
 
 
 def _weak(literal: str) -> bool:

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import reduce
-from operator import and_
 
 from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
@@ -46,14 +44,8 @@ class SectionMarks:
         self.unfiltered = [k for k, lits in needed if not lits]
         # As in the boilerplate step: hits inside longer words, or on lines longer than every rule of
         # that literal accepts, are dropped in the scan itself.
-        by_rule = dict(needed)
-        self.limits, self.bounds = [], []
-        for literal, ids in self.index.literals():
-            limits = [self.rules[k].max_words for k in ids]
-            self.limits.append(-1 if None in limits else max(limit for limit in limits if limit is not None))
-            self.bounds.append(reduce(and_, ((by_rule[k] or {}).get(literal, 0) for k in ids), 3))
-        if self.index:
-            self.index.set_filters(self.limits, self.bounds)
+        by_rule = {k: lits for k, lits in needed if lits}
+        self.index.set_rule_filters(lambda k: self.rules[k].max_words, lambda lit, k: by_rule[k].get(lit, 0))
 
     def __call__(self, doc: Document) -> Document:
         lines = doc.text.split("\n")

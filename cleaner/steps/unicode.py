@@ -116,10 +116,11 @@ class UnicodeStep:
                 explain=False,
             )
         classes, others = _gate_parts(settings)
-        self._ftfy_gate = [re.compile(f"[{''.join(classes)}]")] * bool(classes) + [re.compile(p) for p in others]
+        # _gate_parts: `others` is the mojibake pair and spaced lead (with ftfy), then the HTML entity test.
         # Mojibake pairs only matter where ftfy's own first test of its encoding fix passes (see ftfy_may_change).
-        self._mojibake = [re.compile(p) for p in others[:2]] if settings.ftfy else []
-        self._direct = [p for p in self._ftfy_gate if p.pattern not in {m.pattern for m in self._mojibake}]
+        pairs = 2 if settings.ftfy else 0
+        self._mojibake = [re.compile(p) for p in others[:pairs]]
+        self._direct = [re.compile(f"[{''.join(classes)}]")] * bool(classes) + [re.compile(p) for p in others[pairs:]]
         self._is_bad: Any = None
         if settings.ftfy:
             from ftfy.badness import is_bad
