@@ -10,18 +10,13 @@
  * str.split()/str.strip() use, Py_UNICODE_ISLOWER what str.islower() uses on one
  * character), so "a token" and "a stripped line" mean exactly what they mean there.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_accel.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
-#if PY_VERSION_HEX >= 0x030C0000
-#define READY(op) 0 /* strings are always ready since 3.12 */
-#else
-#define READY(op) PyUnicode_READY(op)
-#endif
 
 /* Append n, or the pair (a, b), to a list; -1 with an exception set on failure. */
 static int
@@ -1430,11 +1425,41 @@ static PyMethodDef methods[] = {
      "short_line_keys(text, max_chars, trim) -> (line numbers, their keys joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
      "near_repeats(indices, lines, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
+    {"block_text_stats", block_text_stats, METH_VARARGS,
+     "block_text_stats(texts, masks, languages, table) -> float64 rows as bytes, or None"},
+    {"block_pass", block_pass, METH_VARARGS,
+     "block_pass(texts, units, removed_before, stats, ncols, base, shares, settings, want_features) -> "
+     "(first, final, heading, features or None)"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_accel", "Compiled inner loops of cleaner's steps.", -1,
                                     methods, NULL, NULL, NULL, NULL};
+
+/* A tuple of the names in a NULL-terminated array, added to the module (Python checks its column order). */
+static int
+add_names(PyObject *module, const char *name, const char *const *names)
+{
+    Py_ssize_t n = 0;
+    while (names[n])
+        n++;
+    PyObject *tuple = PyTuple_New(n);
+    if (!tuple)
+        return -1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PyUnicode_FromString(names[k]);
+        if (!item) {
+            Py_DECREF(tuple);
+            return -1;
+        }
+        PyTuple_SET_ITEM(tuple, k, item);
+    }
+    if (PyModule_AddObject(module, name, tuple) < 0) {
+        Py_DECREF(tuple);
+        return -1;
+    }
+    return 0;
+}
 
 static int
 add_type(PyObject *module, const char *name, PyTypeObject *type)
@@ -1457,11 +1482,12 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 9) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 10) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }
-    if (add_type(m, "Automaton", &AutomatonType) < 0 || add_type(m, "CharGate", &CharGateType) < 0) {
+    if (add_type(m, "Automaton", &AutomatonType) < 0 || add_type(m, "CharGate", &CharGateType) < 0 ||
+        add_names(m, "BLOCK_TEXT_COLUMNS", block_text_columns) < 0 || add_names(m, "BLOCK_FEATURES", block_features) < 0) {
         Py_DECREF(m);
         return NULL;
     }

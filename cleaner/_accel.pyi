@@ -44,3 +44,25 @@ def short_line_keys(text: str, max_chars: int, trim: str, /) -> tuple[list[int],
 
 def paragraph_units(lines: list[str], removed_lines_count: bool, /) -> tuple[list[list[int]], list[bool], list[str]]:
     """The web classifier's blocks, as cleaner.steps.blocks.paragraph_units finds them."""
+
+BLOCK_TEXT_COLUMNS: tuple[str, ...]
+BLOCK_FEATURES: tuple[str, ...]
+
+def block_text_stats(texts: list[str], masks: dict[str, int], languages: int, table: bytes, /) -> bytes | None:
+    """Per text, float64 words, stopword hits per language and BLOCK_TEXT_COLUMNS (as bytes); None
+    where lower-casing needs Python (U+0130 or a capital sigma)."""
+
+def block_pass(
+    texts: list[str],
+    units: list[list[int]],
+    removed_before: list[bool],
+    stats: object,
+    ncols: int,
+    base: int,
+    shares: object,
+    settings: tuple[int, int, float, float, int, int, int],
+    want_features: bool,
+    /,
+) -> tuple[bytes, bytes, bytes, bytes | None]:
+    """One look of the classifier: context-free and final classes (0..3), heading flags, and the
+    model's BLOCK_FEATURES rows (float64, log columns raw) where wanted."""

@@ -401,6 +401,83 @@ def test_paragraph_units_in_c_are_pythons(lines, removed_lines_count):
     )
 
 
+def web_classifiers(**changes):
+    """The `web` pack's classifier step with the C pass and without it (`changes`: settings to vary)."""
+    from cleaner.steps.blocks import BlockClassifierStep
+
+    base = load_rules("web").classifier
+    assert base is not None
+    settings = dataclasses.replace(base, **changes)
+    return BlockClassifierStep(settings, compiled=True), BlockClassifierStep(settings, compiled=False)
+
+
+def same_looks(fast, pure, lines: list[str]) -> int:
+    """Assert that both see the page alike (classes, statistics, model features); its block count."""
+    import numpy as np
+
+    blocks = 0
+    for removed_lines_count in (True, False):
+        a, b = fast.analyse(lines, removed_lines_count), pure.analyse(lines, removed_lines_count)
+        if b is None:
+            assert a is None
+            continue
+        assert (a.first, a.final, a.heading, a.word_counts, a.densities) == (
+            b.first,
+            b.final,
+            b.heading,
+            b.word_counts,
+            b.densities,
+        )
+        assert np.array_equal(a.text_columns, b.text_columns)
+        assert np.array_equal(fast.features(a), pure.features(b))  # bit for bit: the same model verdicts
+        blocks += len(a.first)
+    return blocks
+
+
+@needs_accel
+def test_classifier_pass_in_c_is_pythons_on_real_pages():
+    fast, pure = web_classifiers()
+    assert fast._compiled_blocks and not pure._compiled_blocks
+    pages = [record["text"] for record in read_jsonl(DATA / "trafilatura_pages.jsonl")]
+    assert sum(same_looks(fast, pure, page.split("\n")) for page in pages) > 1000
+    for page in pages[:5]:
+        assert fast(Document(text=page)).edits == pure(Document(text=page)).edits
+
+
+PAGE_LINES = st.sampled_from(
+    [
+        "Home",
+        "Contact us",
+        "Share on Facebook | Twitter",
+        "© 2024 Example Media. All rights reserved.",
+        "Copyright (c) the authors &copy;",
+        "Posted by Anna Smith",
+        "The council said on Tuesday that the bridge would be finished by the end of the year, and that the "
+        "costs, which had risen by a third, would be met from the city's own budget.",
+        "Die Arbeiten an der neuen Brücke sollen im Frühjahr beginnen, obwohl die Kosten gestiegen sind und viele "
+        "Bürger dagegen protestiert haben.",
+        "and it was the best of them all.",
+        "Read more: http://example.com/x",
+        "Ergebnisse der Wahl",
+        "İstanbul ΣΟΦΙΑ news",
+        "1",
+        "\x00",
+        "",
+    ]
+)
+
+
+@needs_accel
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(PAGE_LINES | st.text(max_size=40).map(lambda line: line.replace("\n", " ")), max_size=30),
+    st.sampled_from([{}, {"neargood_run_chars": 0}, {"model": None}, {"length_low": 10, "max_heading_distance": 0}]),
+)
+def test_classifier_pass_in_c_is_pythons_on_generated_pages(lines, changes):
+    fast, pure = web_classifiers(**changes)
+    same_looks(fast, pure, lines)
+
+
 def test_huge_literal_sets_use_the_sparse_automaton(monkeypatch):
     """A literal list whose dense C table would pass DENSE_TABLE_LIMIT uses pyahocorasick, with the same hits."""
     import cleaner.literals as literals

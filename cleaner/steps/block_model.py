@@ -66,6 +66,17 @@ FEATURES: tuple[str, ...] = (
     )
 )
 
+# Features unit_features takes as log1p of a count (the C pass leaves these raw; see blocks.analyse).
+LOG_FEATURES = (
+    "log_chars",
+    "log_words",
+    "sentences",
+    "lines",
+    "log_page_chars",
+    "log_good_chars_near",
+    *(f"n{d:+d}_log_chars" for d in _NEIGHBOURS),
+)
+
 _SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 _LETTER, _UPPER, _DIGIT, _PUNCT, _WORD, _SEPARATOR, _AT, _COPYRIGHT = 1, 2, 4, 8, 16, 32, 64, 128
 _TABLE: np.ndarray | None = None
@@ -93,6 +104,12 @@ def _char_table() -> np.ndarray:
             )
         _TABLE = table
     return _TABLE
+
+
+@functools.lru_cache(maxsize=1)
+def char_table_bytes() -> bytes:
+    """`_char_table` as bytes, for the C pass (cleaner._accel.block_text_stats)."""
+    return _char_table().tobytes()
 
 
 def _character_counts(texts: Sequence[str]) -> np.ndarray:

@@ -28,6 +28,7 @@ and the stopword lists are in the rule file ([classifier], [stopwords]).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -38,11 +39,27 @@ from cleaner.accel import accel
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import ClassifierSettings
 from cleaner.steps import DELETED
-from cleaner.steps.block_model import COLUMN, BlockModel, load_model, text_columns, unit_features
+from cleaner.steps.block_model import (
+    CLASSES,
+    COLUMN,
+    FEATURES,
+    LOG_FEATURES,
+    TEXT_COLUMNS,
+    BlockModel,
+    char_table_bytes,
+    load_model,
+    text_columns,
+    unit_features,
+)
 
 WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 _CLASS_NAMES = (GOOD, NEARGOOD, SHORT, BAD)
+assert _CLASS_NAMES == CLASSES  # the model's one-hot columns and the C codes (0..3) follow this order
+# The C block functions agree with this code's columns (an out-of-date build is not used for them).
+_COMPILED_BLOCKS = accel is not None and (accel.BLOCK_TEXT_COLUMNS, accel.BLOCK_FEATURES) == (TEXT_COLUMNS, FEATURES)
+_LOG_COLUMNS = np.array([FEATURES.index(name) for name in LOG_FEATURES if name != "log_page_chars"], dtype=np.intp)
+_PAGE_CHARS = FEATURES.index("log_page_chars")
 # Every look that changes something drops at least one block, so the looks end after at most as many
 # looks as the page has blocks. A cap would break idempotence: with the block model, one real page
 # (a calendar of day numbers) lost its list one block per look for 88 looks.
@@ -121,6 +138,7 @@ class PageBlocks:
     densities: list[float]  # stopword share
     removed_before: list[bool]  # a line removed by an earlier rule sits just before the block
     heading: list[bool]  # short and heading-like
+    feature_rows: np.ndarray | None = None  # the model's input, where the C pass computed it with the classes
 
 
 class BlockClassifierStep:
@@ -132,6 +150,9 @@ class BlockClassifierStep:
         """`compiled`: find blocks with the C accelerator (default: where it is built); False: Python."""
         self.s = settings
         self.compiled = accel is not None if compiled is None else compiled
+        if self.compiled and accel is None:
+            raise RuntimeError("the C accelerator cleaner._accel is not installed")
+        self._compiled_blocks = self.compiled and _COMPILED_BLOCKS and not settings.region_gap
         self.model: BlockModel | None = load_model(settings.model) if settings.model else None
         self.stopwords = dict(settings.stopwords)
         self.language_mask: dict[str, int] = {}  # word -> bit k set when languages[k]'s stoplist has it
@@ -162,6 +183,12 @@ class BlockClassifierStep:
         return store.rows(list(map(store.index.__getitem__, texts)))
 
     def _compute_stats(self, texts: list[str]) -> np.ndarray:
+        if self._compiled_blocks:
+            assert accel is not None
+            languages = len(self.s.languages)
+            raw = accel.block_text_stats(texts, self.language_mask, languages, char_table_bytes())
+            if raw is not None:  # None: text that needs Python's str.lower()
+                return np.frombuffer(raw, dtype=np.float64).reshape(len(texts), 1 + languages + len(TEXT_COLUMNS))
         words = list(map(WORDS.findall, "\n".join(texts).lower().split("\n")))
         flat = list(chain.from_iterable(words))
         # One pass over the words: each word's bit mask of the languages whose stoplist has it.
@@ -244,11 +271,46 @@ class BlockClassifierStep:
         if share and total_words >= 50 and top < share * total_words:
             shares = np.ones(len(texts))  # no stoplist for this language: judge by length, as jusText does
         densities: list[float] = shares.tolist()
-        signs = stats[:, 1 + len(self.s.languages) :]  # block_model.text_columns
+        base = 1 + len(self.s.languages)
+        signs = stats[:, base:]  # block_model.text_columns
+        counts: list[int] = word_counts.astype(np.int64).tolist()
+        if self._compiled_blocks:
+            assert accel is not None
+            s = self.s
+            settings = (
+                s.length_low,
+                s.length_high,
+                s.stopwords_low,
+                s.stopwords_high,
+                s.max_heading_distance,
+                s.heading_min_words,
+                s.neargood_run_chars,
+            )
+            codes = accel.block_pass(
+                texts, units, removed_before, stats, stats.shape[1], base, shares, settings, self.model is not None
+            )
+            first_codes, final_codes, heading_flags, raw = codes
+            rows = None
+            if raw is not None:
+                rows = np.frombuffer(raw, dtype=np.float64).reshape(len(texts), len(FEATURES)).copy()
+                rows[:, _LOG_COLUMNS] = np.log1p(rows[:, _LOG_COLUMNS])
+                rows[:, _PAGE_CHARS] = math.log1p(rows[0, _PAGE_CHARS])  # as unit_features: math, not numpy
+            names = _CLASS_NAMES
+            return PageBlocks(
+                units,
+                texts,
+                counts,
+                signs,
+                [names[c] for c in first_codes],
+                [names[c] for c in final_codes],
+                densities,
+                removed_before,
+                list(map(bool, heading_flags)),
+                rows,
+            )
         copyright = (signs[:, COLUMN["copyright_signs"]] > 0) | (signs[:, COLUMN["copyright_entity"]] > 0)
         chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         first = self._classify(chars, copyright, shares)
-        counts: list[int] = word_counts.astype(np.int64).tolist()
         heading = [first[k] == SHORT and self._heading_like(texts[k], counts[k]) for k in range(len(units))]
         order = list(range(len(units)))
         final = self._revise(order, texts, first, removed_before, heading)
@@ -258,6 +320,8 @@ class BlockClassifierStep:
 
     def features(self, page: PageBlocks) -> np.ndarray:
         """The model's input: one row of `block_model.FEATURES` per block."""
+        if page.feature_rows is not None:
+            return page.feature_rows
         return unit_features(
             np.fromiter(map(len, page.texts), dtype=np.float64, count=len(page.texts)),
             page.text_columns,

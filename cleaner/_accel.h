@@ -1,0 +1,20 @@
+/* What the accelerator's source files share (cleaner/_accel.c holds the module and its table). */
+#ifndef CLEANER_ACCEL_H
+#define CLEANER_ACCEL_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#if PY_VERSION_HEX >= 0x030C0000
+#define READY(op) 0 /* strings are always ready since 3.12 */
+#else
+#define READY(op) PyUnicode_READY(op)
+#endif
+
+/* cleaner/_accel_blocks.c: the web block classifier's per-block work. */
+PyObject *block_text_stats(PyObject *self, PyObject *args);
+PyObject *block_pass(PyObject *self, PyObject *args);
+extern const char *const block_text_columns[];
+extern const char *const block_features[];
+
+#endif
