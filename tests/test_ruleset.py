@@ -171,3 +171,32 @@ def test_regex_timeout_stops_a_pathological_pattern(tmp_path):
     result = pipe.clean(evil)
     assert any(e.action == "timeout" and e.rule == "slow" for e in result.edits)
     assert "word word" in result.text
+
+
+def test_a_timeout_is_recorded_on_every_page_and_a_later_rule_still_acts(tmp_path):
+    """Line verdicts are kept for lines seen again (a site's menus), but never one where a search
+    timed out: the next page with that line records its timeout too. A strip rule that times out
+    counts as not matching, like a drop rule."""
+    body = """
+        [meta]
+        regex_timeout = 0.05
+        [[line]]
+        id = "slow-strip"
+        description = "catastrophic backtracking in a strip rule (tried only on lines with 'zz')"
+        pattern = '^zz(\\w+\\s?)*$'
+        action = "strip"
+        examples = [{ text = "zz abc", expect = "" }]
+        keeps = ["A sentence that is kept whatever happens to the slow rule."]
+        [[line]]
+        id = "bang"
+        description = "a line of a's ending in a bang"
+        pattern = 'a!$'
+        examples = ["aaa!"]
+        keeps = ["A sentence that is kept whatever happens to the slow rule."]
+    """
+    pipe = Pipeline(load_rules(write(tmp_path, "slow.toml", body)))
+    page = "Title line\nzz" + "a" * 5000 + "!\nThe end of the page, which stays."
+    for _ in range(2):
+        result = pipe.clean(page)
+        assert [(e.rule, e.action) for e in result.edits] == [("slow-strip", "timeout"), ("bang", "drop")]
+        assert result.text == "Title line\nThe end of the page, which stays."

@@ -227,8 +227,6 @@ class BlockClassifierStep:
             decided = self._decide(lines, removed_lines_count=look == 0)
             dropped = False
             for unit, first, final, chars, density, chance in decided:
-                if final == GOOD:
-                    continue
                 note = f"{first} -> {final}: {chars} chars, stopwords {density:.2f}"
                 if chance is not None:
                     note += f", model {chance:.2f}"
@@ -249,11 +247,11 @@ class BlockClassifierStep:
             doc.text = "\n".join(lines)
         return doc
 
-    def analyse(self, lines: list[str], removed_lines_count: bool) -> PageBlocks | None:
-        """The page's blocks with their context-free and jusText classes (None: no text).
-
-        `removed_lines_count`: a removed line (DELETED) between two units makes a bad neighbour;
-        otherwise removed lines are skipped as if absent, as a second run over the output sees them."""
+    def _blocks(
+        self, lines: list[str], removed_lines_count: bool
+    ) -> tuple[list[list[int]], list[bool], list[str], np.ndarray, np.ndarray] | None:
+        """The page's blocks (units, removed_before, texts), their statistics rows and their stopword
+        shares in the page's languages; None where the page has no text."""
         units, removed_before, texts = (
             accel.paragraph_units(lines, removed_lines_count)
             if accel is not None and self.compiled
@@ -270,31 +268,59 @@ class BlockClassifierStep:
         total_words = int(word_counts.sum())
         if share and total_words >= 50 and top < share * total_words:
             shares = np.ones(len(texts))  # no stoplist for this language: judge by length, as jusText does
+        return units, removed_before, texts, stats, shares
+
+    def _compiled_pass(
+        self,
+        texts: list[str],
+        units: list[list[int]],
+        removed_before: list[bool],
+        stats: np.ndarray,
+        shares: np.ndarray,
+        want_features: bool,
+    ) -> tuple[bytes, bytes, bytes, np.ndarray | None]:
+        """cleaner._accel.block_pass: (context-free classes, final classes, heading flags, the model's
+        features or None), classes as bytes of indices into _CLASS_NAMES."""
+        assert accel is not None
+        s = self.s
+        settings = (
+            s.length_low,
+            s.length_high,
+            s.stopwords_low,
+            s.stopwords_high,
+            s.max_heading_distance,
+            s.heading_min_words,
+            s.neargood_run_chars,
+        )
+        base = 1 + len(s.languages)
+        first, final, heading, raw = accel.block_pass(
+            texts, units, removed_before, stats, stats.shape[1], base, shares, settings, want_features
+        )
+        rows = None
+        if raw is not None:
+            rows = np.frombuffer(raw, dtype=np.float64).reshape(len(texts), len(FEATURES)).copy()
+            rows[:, _LOG_COLUMNS] = np.log1p(rows[:, _LOG_COLUMNS])
+            rows[:, _PAGE_CHARS] = math.log1p(rows[0, _PAGE_CHARS])  # as unit_features: math, not numpy
+        return first, final, heading, rows
+
+    def analyse(self, lines: list[str], removed_lines_count: bool) -> PageBlocks | None:
+        """The page's blocks with their context-free and jusText classes (None: no text).
+
+        `removed_lines_count`: a removed line (DELETED) between two units makes a bad neighbour;
+        otherwise removed lines are skipped as if absent, as a second run over the output sees them."""
+        found = self._blocks(lines, removed_lines_count)
+        if found is None:
+            return None
+        units, removed_before, texts, stats, shares = found
+        word_counts = stats[:, 0]
         densities: list[float] = shares.tolist()
         base = 1 + len(self.s.languages)
         signs = stats[:, base:]  # block_model.text_columns
         counts: list[int] = word_counts.astype(np.int64).tolist()
         if self._compiled_blocks:
-            assert accel is not None
-            s = self.s
-            settings = (
-                s.length_low,
-                s.length_high,
-                s.stopwords_low,
-                s.stopwords_high,
-                s.max_heading_distance,
-                s.heading_min_words,
-                s.neargood_run_chars,
+            first_codes, final_codes, heading_flags, rows = self._compiled_pass(
+                texts, units, removed_before, stats, shares, self.model is not None
             )
-            codes = accel.block_pass(
-                texts, units, removed_before, stats, stats.shape[1], base, shares, settings, self.model is not None
-            )
-            first_codes, final_codes, heading_flags, raw = codes
-            rows = None
-            if raw is not None:
-                rows = np.frombuffer(raw, dtype=np.float64).reshape(len(texts), len(FEATURES)).copy()
-                rows[:, _LOG_COLUMNS] = np.log1p(rows[:, _LOG_COLUMNS])
-                rows[:, _PAGE_CHARS] = math.log1p(rows[0, _PAGE_CHARS])  # as unit_features: math, not numpy
             names = _CLASS_NAMES
             return PageBlocks(
                 units,
@@ -338,7 +364,9 @@ class BlockClassifierStep:
         self, lines: list[str], removed_lines_count: bool
     ) -> list[tuple[list[int], str, str, int, float, float | None]]:
         """(unit's line indices, context-free class, final class, characters, stopword share, model's
-        probability or None) per unit."""
+        probability or None) per unit the page loses (final class not good)."""
+        if self._compiled_blocks:
+            return self._decide_compiled(lines, removed_lines_count)
         page = self.analyse(lines, removed_lines_count)
         if page is None:
             return []
@@ -359,6 +387,38 @@ class BlockClassifierStep:
         return [
             (unit, first[k], final[k], len(page.texts[k]), page.densities[k], chance[k])
             for k, unit in enumerate(page.units)
+            if final[k] != GOOD
+        ]
+
+    def _decide_compiled(
+        self, lines: list[str], removed_lines_count: bool
+    ) -> list[tuple[list[int], str, str, int, float, float | None]]:
+        """_decide with the C pass, in arrays: no per-block Python work but for the blocks that go."""
+        found = self._blocks(lines, removed_lines_count)
+        if found is None:
+            return []
+        units, removed_before, texts, stats, shares = found
+        use_model = self.model is not None and len(units) >= self.s.model_min_blocks
+        first_codes, final_codes, _, rows = self._compiled_pass(texts, units, removed_before, stats, shares, use_model)
+        first = np.frombuffer(first_codes, dtype=np.uint8)
+        final = np.frombuffer(final_codes, dtype=np.uint8)
+        probabilities = None
+        if use_model:
+            assert self.model is not None and rows is not None
+            probabilities = self.model.probability(rows)
+            needed = np.where(final == 0, self.s.model_threshold, self.s.model_rescue_threshold)
+            final = np.where(probabilities >= needed, 0, 3).astype(np.uint8)
+        if self.s.fallback and not (final == 0).any():
+            final = np.where(first <= 1, 0, final)  # good or near-good on their own
+        going = np.flatnonzero(final != 0).tolist()
+        if not going:
+            return []
+        names = _CLASS_NAMES
+        first_of, final_of, share_of = first[going].tolist(), final[going].tolist(), shares[going].tolist()
+        chance: list[float | None] = [None] * len(going) if probabilities is None else probabilities[going].tolist()
+        return [
+            (units[k], names[first_of[j]], names[final_of[j]], len(texts[k]), share_of[j], chance[j])
+            for j, k in enumerate(going)
         ]
 
     def _classify(self, chars: np.ndarray, copyright: np.ndarray, density: np.ndarray) -> list[str]:
