@@ -1426,7 +1426,7 @@ static PyMethodDef methods[] = {
     {"near_repeats", near_repeats, METH_VARARGS,
      "near_repeats(indices, lines, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
-     "block_text_stats(texts, masks, languages, table) -> float64 rows as bytes, or None"},
+     "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
     {"block_pass", block_pass, METH_VARARGS,
      "block_pass(texts, units, removed_before, stats, ncols, base, shares, settings, want_features) -> "
      "(first, final, heading, features or None)"},
@@ -1475,18 +1475,19 @@ add_type(PyObject *module, const char *name, PyTypeObject *type)
 PyMODINIT_FUNC
 PyInit__accel(void)
 {
-    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0)
+    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0 || PyType_Ready(&StopwordsType) < 0)
         return NULL;
     for (Py_UCS4 c = 0; c < 256; c++)
         space1[c] = (uint8_t)Py_UNICODE_ISSPACE(c);
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 10) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 11) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }
     if (add_type(m, "Automaton", &AutomatonType) < 0 || add_type(m, "CharGate", &CharGateType) < 0 ||
+        add_type(m, "Stopwords", &StopwordsType) < 0 ||
         add_names(m, "BLOCK_TEXT_COLUMNS", block_text_columns) < 0 || add_names(m, "BLOCK_FEATURES", block_features) < 0) {
         Py_DECREF(m);
         return NULL;

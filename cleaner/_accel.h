@@ -14,6 +14,7 @@
 /* cleaner/_accel_blocks.c: the web block classifier's per-block work. */
 PyObject *block_text_stats(PyObject *self, PyObject *args);
 PyObject *block_pass(PyObject *self, PyObject *args);
+extern PyTypeObject StopwordsType;
 extern const char *const block_text_columns[];
 extern const char *const block_features[];
 

@@ -48,7 +48,13 @@ def paragraph_units(lines: list[str], removed_lines_count: bool, /) -> tuple[lis
 BLOCK_TEXT_COLUMNS: tuple[str, ...]
 BLOCK_FEATURES: tuple[str, ...]
 
-def block_text_stats(texts: list[str], masks: dict[str, int], languages: int, table: bytes, /) -> bytes | None:
+class Stopwords:
+    """Word -> language bits (a C hash table, looked up without making a str per word)."""
+
+    def __init__(self, masks: dict[str, int]) -> None: ...
+    def get(self, word: str, /) -> int: ...
+
+def block_text_stats(texts: list[str], stopwords: Stopwords, languages: int, table: bytes, /) -> bytes | None:
     """Per text, float64 words, stopword hits per language and BLOCK_TEXT_COLUMNS (as bytes); None
     where lower-casing needs Python (U+0130 or a capital sigma)."""
 

@@ -60,18 +60,14 @@ enum { B_LETTER = 1, B_UPPER = 2, B_DIGIT = 4, B_PUNCT = 8, B_WORD = 16, B_SEPAR
 /* jusText classes (blocks._CLASS_NAMES order); NONE is a page edge that decides nothing. */
 enum { GOOD, NEARGOOD, SHORT, BAD, NONE };
 
-static int
-contains_ascii(int kind, const void *data, Py_ssize_t len, const char *needle)
+/* Whether the ASCII `needle` occurs in the text at position `at`. */
+static inline int
+ascii_at(int kind, const void *data, Py_ssize_t len, Py_ssize_t at, const char *needle)
 {
-    Py_ssize_t m = (Py_ssize_t)strlen(needle);
-    for (Py_ssize_t i = 0; i + m <= len; i++) {
-        Py_ssize_t j = 0;
-        while (j < m && PyUnicode_READ(kind, data, i + j) == (Py_UCS4)(unsigned char)needle[j])
-            j++;
-        if (j == m)
-            return 1;
-    }
-    return 0;
+    for (Py_ssize_t j = 0; needle[j]; j++)
+        if (at + j >= len || PyUnicode_READ(kind, data, at + j) != (Py_UCS4)(unsigned char)needle[j])
+            return 0;
+    return 1;
 }
 
 /* The last character of the text with trailing whitespace stripped (str.rstrip()), 0 if none. */
@@ -92,23 +88,174 @@ ends_sentence(Py_UCS4 c) /* blocks.SENTENCE_END == block_model._SENTENCE_END */
 static inline int
 is_word(Py_UCS4 c) /* re's \w on str */
 {
-    return Py_UNICODE_ISALNUM(c) || c == '_';
+    if (c < 128)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return Py_UNICODE_ISALNUM(c);
 }
+
+static inline Py_UCS4
+lower(Py_UCS4 c) /* str.lower() of one character, except U+0130 and a capital sigma (checked apart) */
+{
+    if (c < 128)
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    return Py_UNICODE_TOLOWER(c);
+}
+
+static inline uint64_t
+hash_step(uint64_t h, Py_UCS4 c) /* FNV-1a over code points */
+{
+    return (h ^ c) * 0x100000001b3ULL;
+}
+#define HASH_START 0xcbf29ce484222325ULL
+
+/* ---- Stopwords: word -> language bits, looked up without making a str per word ------------ */
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t start, length; /* in `pool` */
+    long long mask;
+} StopwordSlot;
+
+typedef struct {
+    PyObject_HEAD
+    StopwordSlot *slots; /* open addressing; length 0 marks an empty slot */
+    Py_ssize_t size;     /* a power of two */
+    Py_UCS4 *pool;
+    Py_ssize_t longest;
+} Stopwords;
+
+static void
+stopwords_dealloc(Stopwords *self)
+{
+    PyMem_Free(self->slots);
+    PyMem_Free(self->pool);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+stopwords_init(Stopwords *self, PyObject *args, PyObject *kwds)
+{
+    static char *keywords[] = {"masks", NULL};
+    PyObject *masks;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!", keywords, &PyDict_Type, &masks))
+        return -1;
+    PyMem_Free(self->slots);
+    PyMem_Free(self->pool);
+    self->slots = NULL;
+    self->pool = NULL;
+    self->longest = 0;
+    Py_ssize_t count = PyDict_GET_SIZE(masks), chars = 0, pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(masks, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key) || READY(key) < 0 || !PyLong_Check(value)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "Stopwords: masks must map str to int");
+            return -1;
+        }
+        chars += PyUnicode_GET_LENGTH(key);
+    }
+    self->size = 8;
+    while (self->size < 2 * count)
+        self->size *= 2;
+    self->slots = PyMem_Calloc((size_t)self->size, sizeof(StopwordSlot));
+    self->pool = PyMem_Malloc((size_t)(chars ? chars : 1) * sizeof(Py_UCS4));
+    if (!self->slots || !self->pool) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t used = 0;
+    pos = 0;
+    while (PyDict_Next(masks, &pos, &key, &value)) {
+        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        if (len == 0)
+            continue; /* no \w+ run is empty */
+        long long mask = PyLong_AsLongLong(value);
+        if (mask == -1 && PyErr_Occurred())
+            return -1;
+        int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        uint64_t h = HASH_START;
+        for (Py_ssize_t k = 0; k < len; k++) {
+            self->pool[used + k] = PyUnicode_READ(kind, data, k);
+            h = hash_step(h, self->pool[used + k]);
+        }
+        Py_ssize_t at = (Py_ssize_t)(h & (uint64_t)(self->size - 1));
+        while (self->slots[at].length)
+            at = (at + 1) & (self->size - 1);
+        self->slots[at] = (StopwordSlot){h, used, len, mask};
+        used += len;
+        if (len > self->longest)
+            self->longest = len;
+    }
+    return 0;
+}
+
+static long long
+stopwords_find(const Stopwords *self, uint64_t h, const Py_UCS4 *word, Py_ssize_t len)
+{
+    Py_ssize_t at = (Py_ssize_t)(h & (uint64_t)(self->size - 1));
+    for (;;) {
+        const StopwordSlot *slot = &self->slots[at];
+        if (!slot->length)
+            return 0;
+        if (slot->hash == h && slot->length == len &&
+            memcmp(self->pool + slot->start, word, (size_t)len * sizeof(Py_UCS4)) == 0)
+            return slot->mask;
+        at = (at + 1) & (self->size - 1);
+    }
+}
+
+static PyObject *
+stopwords_get(Stopwords *self, PyObject *word)
+{
+    if (!PyUnicode_Check(word) || READY(word) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "Stopwords.get: word must be str");
+        return NULL;
+    }
+    Py_UCS4 *chars = PyUnicode_AsUCS4Copy(word);
+    if (!chars)
+        return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+    uint64_t h = HASH_START;
+    for (Py_ssize_t k = 0; k < len; k++)
+        h = hash_step(h, chars[k]);
+    long long mask = len ? stopwords_find(self, h, chars, len) : 0;
+    PyMem_Free(chars);
+    return PyLong_FromLongLong(mask);
+}
+
+static PyMethodDef stopwords_methods[] = {
+    {"get", (PyCFunction)stopwords_get, METH_O, "get(word) -> its language bits (0: no stoplist has it)"},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject StopwordsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cleaner._accel.Stopwords",
+    .tp_basicsize = sizeof(Stopwords),
+    .tp_dealloc = (destructor)stopwords_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Stopwords(masks): word -> language bits, for block_text_stats",
+    .tp_methods = stopwords_methods,
+    .tp_init = (initproc)stopwords_init,
+    .tp_new = PyType_GenericNew,
+};
 
 /* ---- block_text_stats ------------------------------------------------------------- */
 
-/* block_text_stats(texts, masks, languages, table) -> bytes | None: per text, a row of float64:
- * words, stopword hits per language (bit k of masks[word]), then TEXT_COLUMNS. As
+/* block_text_stats(texts, stopwords, languages, table) -> bytes | None: per text, a row of float64:
+ * words, stopword hits per language (bit k of the word's Stopwords mask), then TEXT_COLUMNS. As
  * BlockClassifierStep._compute_stats: words are re's \w+ runs of text.lower(), characters are
  * classified by block_model._char_table (`table`, 65,536 bytes). None where lower-casing needs
  * Python's str.lower() (U+0130 or a capital sigma). */
 PyObject *
 block_text_stats(PyObject *self, PyObject *args)
 {
-    PyObject *texts, *masks;
+    PyObject *texts;
+    Stopwords *stopwords;
     Py_ssize_t nlang;
     Py_buffer table;
-    if (!PyArg_ParseTuple(args, "O!O!ny*", &PyList_Type, &texts, &PyDict_Type, &masks, &nlang, &table))
+    if (!PyArg_ParseTuple(args, "O!O!ny*", &PyList_Type, &texts, &StopwordsType, &stopwords, &nlang, &table))
         return NULL;
     PyObject *result = NULL;
     Py_UCS4 *lowered = NULL;
@@ -146,7 +293,9 @@ block_text_stats(PyObject *self, PyObject *args)
             capacity = len;
         }
         double *row = out + i * ncols, *col = row + 1 + nlang;
+        Py_ssize_t counts[T_SENTENCES + 1] = {0};
         int previous_word = 0; /* block_model._character_counts: a capital after a non-word character */
+        int link = 0, copyright_text = 0, copyright_entity = 0;
         for (Py_ssize_t k = 0; k < len; k++) {
             Py_UCS4 c = PyUnicode_READ(kind, data, k);
             if (c == 0x130 || c == 0x3A3) { /* str.lower() maps these by context or to two characters */
@@ -156,25 +305,44 @@ block_text_stats(PyObject *self, PyObject *args)
                 goto done;
             }
             uint8_t b = bits_of[c < 0xFFFF ? c : 0xFFFF];
-            col[T_LETTERS] += (b & B_LETTER) != 0;
-            col[T_UPPER] += (b & B_UPPER) != 0;
-            col[T_DIGITS] += (b & B_DIGIT) != 0;
-            col[T_PUNCT] += (b & B_PUNCT) != 0;
-            col[T_CAPITALISED] += (b & B_UPPER) && !previous_word;
-            col[T_SEPARATORS] += (b & B_SEPARATOR) != 0;
-            col[T_AT] += (b & B_AT) != 0;
-            col[T_COPYRIGHT_SIGNS] += (b & B_COPYRIGHT) != 0;
+            counts[T_LETTERS] += (b & B_LETTER) != 0;
+            counts[T_UPPER] += (b & B_UPPER) != 0;
+            counts[T_DIGITS] += (b & B_DIGIT) != 0;
+            counts[T_PUNCT] += (b & B_PUNCT) != 0;
+            counts[T_CAPITALISED] += (b & B_UPPER) && !previous_word;
+            counts[T_SEPARATORS] += (b & B_SEPARATOR) != 0;
+            counts[T_AT] += (b & B_AT) != 0;
+            counts[T_COPYRIGHT_SIGNS] += (b & B_COPYRIGHT) != 0;
             previous_word = (b & B_WORD) != 0;
-            lowered[k] = Py_UNICODE_TOLOWER(c);
-            if (k + 1 < len && (c == '.' || c == '?' || c == '!') && PyUnicode_READ(kind, data, k + 1) == ' ')
-                col[T_SENTENCES] += 1;
+            lowered[k] = lower(c);
+            switch (c) { /* the substrings text_columns tests (str.count, `in`) */
+            case '.':
+            case '?':
+            case '!':
+                counts[T_SENTENCES] += k + 1 < len && PyUnicode_READ(kind, data, k + 1) == ' ';
+                break;
+            case 'h':
+                link |= ascii_at(kind, data, len, k, "http");
+                break;
+            case 'w':
+                link |= ascii_at(kind, data, len, k, "www.");
+                break;
+            case '(':
+                copyright_text |= ascii_at(kind, data, len, k, "(c)") || ascii_at(kind, data, len, k, "(C)");
+                break;
+            case '&':
+                copyright_entity |= ascii_at(kind, data, len, k, "&copy");
+                break;
+            }
         }
+        for (int t = 0; t <= T_SENTENCES; t++)
+            col[t] = (double)counts[t];
         Py_UCS4 last = len ? PyUnicode_READ(kind, data, len - 1) : 0;
         col[T_ENDS_SENTENCE] = len && ends_sentence(last);
         col[T_ENDS_COLON] = last == ':';
-        col[T_LINK] = contains_ascii(kind, data, len, "http") || contains_ascii(kind, data, len, "www.");
-        col[T_COPYRIGHT_TEXT] = contains_ascii(kind, data, len, "(c)") || contains_ascii(kind, data, len, "(C)");
-        col[T_COPYRIGHT_ENTITY] = contains_ascii(kind, data, len, "&copy");
+        col[T_LINK] = link;
+        col[T_COPYRIGHT_TEXT] = copyright_text;
+        col[T_COPYRIGHT_ENTITY] = copyright_entity;
         Py_ssize_t words = 0;
         for (Py_ssize_t k = 0; k < len;) {
             if (!is_word(lowered[k])) {
@@ -182,31 +350,14 @@ block_text_stats(PyObject *self, PyObject *args)
                 continue;
             }
             Py_ssize_t start = k;
+            uint64_t h = HASH_START;
             while (k < len && is_word(lowered[k]))
-                k++;
+                h = hash_step(h, lowered[k++]);
             words++;
-            if (!nlang)
+            if (!nlang || k - start > stopwords->longest)
                 continue;
-            PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lowered + start, k - start);
-            if (!word) {
-                Py_CLEAR(result);
-                goto done;
-            }
-            PyObject *mask = PyDict_GetItemWithError(masks, word); /* borrowed */
-            Py_DECREF(word);
-            if (!mask) {
-                if (PyErr_Occurred()) {
-                    Py_CLEAR(result);
-                    goto done;
-                }
-                continue;
-            }
-            long long bits = PyLong_AsLongLong(mask);
-            if (bits == -1 && PyErr_Occurred()) {
-                Py_CLEAR(result);
-                goto done;
-            }
-            for (Py_ssize_t lang = 0; lang < nlang; lang++)
+            long long bits = stopwords_find(stopwords, h, lowered + start, k - start);
+            for (Py_ssize_t lang = 0; bits && lang < nlang; lang++)
                 row[1 + lang] += (double)((bits >> lang) & 1);
         }
         row[0] = (double)words;

@@ -444,6 +444,17 @@ def test_classifier_pass_in_c_is_pythons_on_real_pages():
         assert fast(Document(text=page)).edits == pure(Document(text=page)).edits
 
 
+@needs_accel
+@given(
+    st.dictionaries(st.text(min_size=0, max_size=6), st.integers(0, (1 << 62) - 1), max_size=40),
+    st.lists(st.text(max_size=6), max_size=20),
+)
+def test_stopword_table_answers_as_the_dict(masks, probes):
+    table = repeats_module._accel.Stopwords(masks)
+    for word in [*masks, *probes]:
+        assert table.get(word) == (masks.get(word, 0) if word else 0)
+
+
 PAGE_LINES = st.sampled_from(
     [
         "Home",

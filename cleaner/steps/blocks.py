@@ -159,6 +159,7 @@ class BlockClassifierStep:
         for k, lang in enumerate(settings.languages):
             for word in self.stopwords[lang]:
                 self.language_mask[word] = self.language_mask.get(word, 0) | (1 << k)
+        self._stopwords = accel.Stopwords(self.language_mask) if self._compiled_blocks and accel is not None else None
         self._stats_cache = RowStore()
 
     def languages(self, hits: np.ndarray) -> tuple[list[int], int]:
@@ -183,10 +184,10 @@ class BlockClassifierStep:
         return store.rows(list(map(store.index.__getitem__, texts)))
 
     def _compute_stats(self, texts: list[str]) -> np.ndarray:
-        if self._compiled_blocks:
+        if self._stopwords is not None:
             assert accel is not None
             languages = len(self.s.languages)
-            raw = accel.block_text_stats(texts, self.language_mask, languages, char_table_bytes())
+            raw = accel.block_text_stats(texts, self._stopwords, languages, char_table_bytes())
             if raw is not None:  # None: text that needs Python's str.lower()
                 return np.frombuffer(raw, dtype=np.float64).reshape(len(texts), 1 + languages + len(TEXT_COLUMNS))
         words = list(map(WORDS.findall, "\n".join(texts).lower().split("\n")))

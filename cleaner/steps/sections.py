@@ -26,6 +26,7 @@ from cleaner.rule_schema import SectionRule
 from cleaner.steps import DELETED, timeout_edit
 
 MARKS = "section_marks"  # Document.meta key: [(line index, rule position)] in line order
+VERDICT_CACHE_SIZE = 50_000  # (line, rule) verdicts kept: a site repeats its lines on every page
 
 
 class SectionMarks:
@@ -46,6 +47,7 @@ class SectionMarks:
         # that literal accepts, are dropped in the scan itself.
         by_rule = {k: lits for k, lits in needed if lits}
         self.index.set_rule_filters(lambda k: self.rules[k].max_words, lambda lit, k: by_rule[k].get(lit, 0))
+        self._verdicts: dict[tuple[str, int], bool] = {}
 
     def __call__(self, doc: Document) -> Document:
         lines = doc.text.split("\n")
@@ -55,18 +57,35 @@ class SectionMarks:
             for line_no, rule_ids in self.index.short_line_hits(doc.text, fold=True):  # filters set above
                 candidates.update((line_no, k) for k in rule_ids)
         found: dict[int, int] = {}  # line index -> first rule (in file order) whose marker it is
+        verdicts = self._verdicts
         for i, k in sorted(candidates):
-            rule, line = self.rules[k], lines[i]
-            if i in found or line == DELETED or (rule.max_words is not None and len(line.split()) > rule.max_words):
+            if i in found:
                 continue
-            try:
-                if rule.compiled.search(line, timeout=self.timeout):
-                    found[i] = k
-            except TimeoutError:
-                doc.edits.append(timeout_edit(self.name, rule.id, self.timeout))
+            line = lines[i]
+            marks = verdicts.get((line, k))
+            if marks is None:
+                marks = self._marks(line, k, doc.edits)
+                if marks is None:  # timed out: not kept, so the next page records it too
+                    continue
+                if len(verdicts) >= VERDICT_CACHE_SIZE:
+                    verdicts.clear()
+                verdicts[line, k] = marks
+            if marks:
+                found[i] = k
         if found:
             doc.meta[MARKS] = sorted(found.items())
         return doc
+
+    def _marks(self, line: str, k: int, edits: list[Edit]) -> bool | None:
+        """Whether rule k's marker is the line; None where its search timed out (recorded in `edits`)."""
+        rule = self.rules[k]
+        if line == DELETED or (rule.max_words is not None and len(line.split()) > rule.max_words):
+            return False
+        try:
+            return rule.compiled.search(line, timeout=self.timeout) is not None
+        except TimeoutError:
+            edits.append(timeout_edit(self.name, rule.id, self.timeout))
+            return None
 
 
 class SectionCut:
