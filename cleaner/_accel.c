@@ -1416,11 +1416,62 @@ fail:
     return NULL;
 }
 
+/* short_lines(text, max_chars) -> (numbers of the lines of at most max_chars characters, those lines
+ * joined by newlines): what a rule with no literal to look for is scanned over (boilerplate). */
+static PyObject *
+short_lines(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "Un", &text, &max_chars))
+        return NULL;
+    if (READY(text) < 0)
+        return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const char *data = (const char *)PyUnicode_DATA(text);
+    char *out = PyMem_Malloc((size_t)(len + 1) * (size_t)kind);
+    PyObject *numbers = PyList_New(0);
+    if (!out || !numbers) {
+        PyMem_Free(out);
+        Py_XDECREF(numbers);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t n_out = 0, line = 0, start = 0;
+    while (start <= len) {
+        Py_ssize_t end = start;
+        while (end < len && PyUnicode_READ(kind, data, end) != '\n')
+            end++;
+        if (end - start <= max_chars) {
+            if (PyList_GET_SIZE(numbers) > 0)
+                PyUnicode_WRITE(kind, out, n_out++, '\n');
+            memcpy(out + n_out * kind, data + start * kind, (size_t)(end - start) * (size_t)kind);
+            n_out += end - start;
+            if (append_number(numbers, line) < 0) {
+                PyMem_Free(out);
+                Py_DECREF(numbers);
+                return NULL;
+            }
+        }
+        line++;
+        start = end + 1;
+    }
+    PyObject *joined = PyUnicode_FromKindAndData(kind, out, n_out); /* the smallest kind that holds them */
+    PyMem_Free(out);
+    if (!joined) {
+        Py_DECREF(numbers);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", numbers, joined);
+}
+
 static PyMethodDef methods[] = {
     {"repeat_scan", repeat_scan, METH_VARARGS,
      "repeat_scan(lines, min_chars, min_words, near_chars, near, near_wrapped) -> (exact, copies, candidates)"},
     {"paragraph_units", paragraph_units, METH_VARARGS,
      "paragraph_units(lines, removed_lines_count) -> (units, removed_before, texts)"},
+    {"short_lines", short_lines, METH_VARARGS,
+     "short_lines(text, max_chars) -> (line numbers, those lines joined by newlines)"},
     {"short_line_keys", short_line_keys, METH_VARARGS,
      "short_line_keys(text, max_chars, trim) -> (line numbers, their keys joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
@@ -1482,7 +1533,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 11) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 12) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

@@ -38,6 +38,9 @@ class CharGate:
     def lines(self, text: str, /) -> list[int]:
         """Sorted numbers (from 0) of the flagged lines."""
 
+def short_lines(text: str, max_chars: int, /) -> tuple[list[int], str]:
+    """(numbers of the lines of at most max_chars characters, those lines joined by newlines)."""
+
 def short_line_keys(text: str, max_chars: int, trim: str, /) -> tuple[list[int], str]:
     """(numbers of the lines of at most max_chars characters, their keys joined by newlines): each
     key is " ".join(line.strip(trim).split())."""

@@ -446,6 +446,22 @@ def test_classifier_pass_in_c_is_pythons_on_real_pages():
 
 @needs_accel
 @given(
+    st.lists(st.text(st.sampled_from([*"ab 1\t", "é", "中", "\U0001f600"]), max_size=8), max_size=8), st.integers(1, 6)
+)
+def test_short_lines_in_c_are_pythons(lines, limit):
+    """The lines a boilerplate rule without literals is scanned over (its max_chars; 0: every line)."""
+    from cleaner.steps.boilerplate import _Scanner
+
+    text = "\n".join(lines)
+    kept = [i for i, line in enumerate(lines or [""]) if len(line) <= limit]
+    joined = "\n".join((lines or [""])[i] for i in kept)
+    assert repeats_module._accel.short_lines(text, limit) == (kept, joined)
+    assert _Scanner._short_lines(text, None, limit) == (joined, kept)
+    assert _Scanner._short_lines(text, None, 0) == (text, list(range(len(lines or [""]))))
+
+
+@needs_accel
+@given(
     st.dictionaries(st.text(min_size=0, max_size=6), st.integers(0, (1 << 62) - 1), max_size=40),
     st.lists(st.text(max_size=6), max_size=20),
 )

@@ -224,6 +224,7 @@ class BlockClassifierStep:
             return doc
         lines = doc.text.split("\n")
         changed = False
+        edits, name, rule = doc.edits, self.name, self.s.id
         for look in range(first_look, first_look + MAX_LOOKS):
             decided = self._decide(lines, removed_lines_count=look == 0)
             dropped = False
@@ -233,8 +234,8 @@ class BlockClassifierStep:
                     note += f", model {chance:.2f}"
                 if look:
                     note += " (second look)"
+                edits.extend([Edit(name, rule, "drop", i + 1, lines[i], "", note) for i in unit])
                 for i in unit:
-                    doc.edits.append(Edit(self.name, self.s.id, "drop", i + 1, lines[i], "", note))
                     lines[i] = DELETED
                 dropped = True
             if not dropped:

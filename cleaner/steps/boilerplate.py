@@ -8,9 +8,7 @@ line and passes its guards acts on it.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate
 from typing import Any
 
 import regex
@@ -133,20 +131,30 @@ class _Scanner:
                 found.setdefault(line_no, set()).update(rule_ids)
         else:
             self._literal_hits(text.lower(), found)
-        short: dict[int, tuple[str, list[int], list[int]]] = {}  # max_chars -> (text of such lines, offsets, index)
-        if self.unfiltered and lines is None:
-            lines = text.split("\n")
+        short: dict[int, tuple[str, list[int]]] = {}  # max_chars -> (text of such lines, their numbers)
         for n, rule in self.unfiltered:
-            assert lines is not None
             limit = getattr(rule, "max_chars", None) or 0
             if limit not in short:  # a rule with max_chars only scans the lines that short
-                kept = [i for i, line in enumerate(lines) if len(line) <= limit] if limit else list(range(len(lines)))
-                sub = "\n".join(lines[i] for i in kept) if limit else text
-                short[limit] = (sub, list(accumulate((len(lines[i]) + 1 for i in kept), initial=0)), kept)
-            sub, starts, kept = short[limit]
-            for pos in self._scan(rule, sub, edits):
-                found.setdefault(kept[bisect_right(starts, pos) - 1], set()).add(n)
+                short[limit] = self._short_lines(text, lines, limit)
+            sub, kept = short[limit]
+            line, counted_to = 0, 0
+            for pos in self._scan(rule, sub, edits):  # in order: count the newlines up to each match
+                line += sub.count("\n", counted_to, pos)
+                counted_to = pos
+                found.setdefault(kept[line], set()).add(n)
         return found
+
+    @staticmethod
+    def _short_lines(text: str, lines: list[str] | None, limit: int) -> tuple[str, list[int]]:
+        """(the lines of at most `limit` characters joined by newlines, their numbers); limit 0: all."""
+        if not limit:
+            return text, list(range(text.count("\n") + 1))
+        if accel is not None:
+            numbers, joined = accel.short_lines(text, limit)
+            return joined, numbers
+        lines = text.split("\n") if lines is None else lines
+        kept = [i for i, line in enumerate(lines) if len(line) <= limit]
+        return "\n".join([lines[i] for i in kept]), kept
 
     def _literal_hits(self, lowered: str, found: dict[int, set[int]]) -> None:
         """Pure Python: lines where a rule's literal occurs in the lower-cased document (offsets may
