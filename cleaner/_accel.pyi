@@ -32,7 +32,7 @@ API: int
 
 class CharGate:
     """The lines a character gate flags: a single character, a lead+continuation pair, a spaced lead,
-    an HTML entity start, a trailing space or tab."""
+    an HTML entity (as ftfy decodes them), a trailing space or tab."""
 
     def __init__(self, singles: str, leads: str, conts: str, spaced: str, entity: bool, trailing: bool) -> None: ...
     def lines(self, text: str, /) -> list[int]:

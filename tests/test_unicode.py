@@ -48,7 +48,9 @@ def test_gate_never_skips_a_line_ftfy_would_change_on_real_web_text():
     assert checked > 1000
 
 
-MOJIBAKE_ALPHABET = st.sampled_from([*list("aé ÃÂâ€™œ\xa0\u200bﬁＡÐ\x1b&<;\x85é̀"), "Ã©", "â€™"])
+MOJIBAKE_ALPHABET = st.sampled_from(
+    [*list("aé ÃÂâ€™œ\xa0\u200bﬁＡÐ\x1b&<;\x85é̀"), "Ã©", "â€™", "&amp;", "&#39;", "&#x27;", "&AMP;", "AT&T", "&nbsp"]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -72,6 +72,10 @@ def _ftfy_gate_pattern() -> tuple[str, str, str]:
     )
 
 
+# What ftfy's unescape_html decodes (ftfy.chardata.HTML_ENTITY_RE): "AT&T" and "Q&A" need no ftfy.
+HTML_ENTITY = "&#?[0-9A-Za-z]{1,24};"
+
+
 def _gate_parts(settings: UnicodeSettings) -> tuple[list[str], list[str]]:
     """(single-character class bodies, other patterns) that flag text the unicode step may change.
 
@@ -85,7 +89,7 @@ def _gate_parts(settings: UnicodeSettings) -> tuple[list[str], list[str]]:
         classes.append(singles)
         others += [pair, spaced]
         if settings.unescape_html:
-            others.append("&#?[0-9A-Za-z]")
+            others.append(HTML_ENTITY)
         if settings.uncurl_quotes:
             classes.append(CURLY_QUOTES)
     return classes, others
@@ -134,7 +138,7 @@ class UnicodeStep:
         # ASCII text can only need: HTML entities, ASCII control characters, trailing spaces.
         ascii_parts = [r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"] if settings.ftfy else []
         if settings.ftfy and settings.unescape_html:
-            ascii_parts.append("&#?[0-9A-Za-z]")
+            ascii_parts.append(HTML_ENTITY)
         self._ascii_checks = [re.compile(p) for p in ascii_parts]
         self._fix_text = None
         if settings.ftfy:
