@@ -900,16 +900,19 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
     Py_ssize_t n = self->n_literals;
     Py_ssize_t *stamp = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
     Py_ssize_t *pending = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    Py_ssize_t *end_at = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1)); /* a pending literal's last end */
     PyObject *found = PyList_New(0);
-    if (!stamp || !pending || !found) {
+    if (!stamp || !pending || !end_at || !found) {
         PyMem_Free(stamp);
         PyMem_Free(pending);
+        PyMem_Free(end_at);
         Py_XDECREF(found);
         return PyErr_NoMemory();
     }
     for (Py_ssize_t i = 0; i < n; i++)
         stamp[i] = -1;
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, words = 0, n_pending = 0;
+    Py_ssize_t first_word = -1, last_word = -1; /* positions of the line's first and last ASCII word character */
     int kind = PyUnicode_KIND(text), in_word = 0;
     const void *data = PyUnicode_DATA(text);
     const int32_t *delta = self->delta, *out = self->out, *out_link = self->out_link;
@@ -921,20 +924,30 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                 Py_ssize_t lit = pending[j];
                 if (max_words && max_words[lit] >= 0 && words > max_words[lit])
                     continue;
+                if (bounds && (bounds[lit] & 8) && last_word > end_at[lit])
+                    continue; /* a word character between the literal and the line's end */
                 if (append_pair(found, line, lit) < 0)
                     goto fail;
             }
             n_pending = 0;
             words = 0;
             in_word = 0;
+            first_word = last_word = -1;
             if (p == len)
                 break;
             line++;
-        } else if (c < 256 ? space1[c] : Py_UNICODE_ISSPACE(c)) {
-            in_word = 0;
-        } else if (!in_word) {
-            in_word = 1;
-            words++;
+        } else {
+            if (ascii_word(c)) {
+                if (first_word < 0)
+                    first_word = p;
+                last_word = p;
+            }
+            if (c < 256 ? space1[c] : Py_UNICODE_ISSPACE(c)) {
+                in_word = 0;
+            } else if (!in_word) {
+                in_word = 1;
+                words++;
+            }
         }
         Py_ssize_t cls;
         if (c < 256) {
@@ -960,22 +973,29 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                     continue;
                 if ((bounds[lit] & 2) && p + 1 < len && ascii_word(PyUnicode_READ(kind, data, p + 1)))
                     continue;
+                if ((bounds[lit] & 4) && !self->newlines[lit] && first_word >= 0 && first_word < first)
+                    continue; /* a word character between the line's start and the literal */
             }
             if (self->newlines[lit]) { /* spans lines: reported at once, at its first line, unfiltered */
                 if (append_pair(found, line - self->newlines[lit], lit) < 0)
                     goto fail;
-            } else if (stamp[lit] != line) {
-                stamp[lit] = line;
-                pending[n_pending++] = lit;
+            } else {
+                if (stamp[lit] != line) {
+                    stamp[lit] = line;
+                    pending[n_pending++] = lit;
+                }
+                end_at[lit] = p; /* the line's last occurrence: the one most likely to end it */
             }
         }
     }
     PyMem_Free(stamp);
     PyMem_Free(pending);
+    PyMem_Free(end_at);
     return found;
 fail:
     PyMem_Free(stamp);
     PyMem_Free(pending);
+    PyMem_Free(end_at);
     Py_DECREF(found);
     return NULL;
 }
@@ -1547,7 +1567,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 13) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 14) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

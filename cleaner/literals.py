@@ -19,7 +19,7 @@ import ahocorasick
 from cleaner.accel import accel as _accel
 
 T = TypeVar("T")
-LEFT, RIGHT = 1, 2  # bounds bits, as cleaner.prefilter derives them
+LEFT, RIGHT, LINE_START, LINE_END = 1, 2, 4, 8  # bounds bits, as cleaner.prefilter derives them
 DENSE_TABLE_LIMIT = 64 << 20  # bytes: larger literal sets use pyahocorasick
 
 
@@ -115,7 +115,8 @@ class LiteralIndex(Generic[T]):
         for literal, payloads in self.literals():
             words = [max_words(payload) for payload in payloads]
             limits.append(-1 if None in words else max(w for w in words if w is not None))
-            shared.append(reduce(and_, (bounds(literal, payload) for payload in payloads), LEFT | RIGHT))
+            every = LEFT | RIGHT | LINE_START | LINE_END
+            shared.append(reduce(and_, (bounds(literal, payload) for payload in payloads), every))
         self.set_filters(limits, shared)
 
     def short_line_hits(
@@ -123,7 +124,8 @@ class LiteralIndex(Generic[T]):
     ) -> Iterator[tuple[int, list[T]]]:
         """(line number, payloads) once per line and literal, on lines of at most `max_words[k]` words
         for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them.
-        `bounds[k]`: bit LEFT (RIGHT) skips occurrences right after (before) an ASCII letter, digit or "_".
+        `bounds[k]`: bit LEFT (RIGHT) skips occurrences right after (before) an ASCII letter, digit or "_";
+        LINE_START (LINE_END) skips those with one anywhere between the line's start (end) and them.
         Without `max_words`, the filters of `set_filters` apply (none if it was not called)."""
         if self._compiled is not None:
             by_index = self._by_index
@@ -150,6 +152,11 @@ class LiteralIndex(Generic[T]):
             line_no = lowered.count("\n", 0, start)
             if "\n" in literal:  # spans lines: reported at its first line, unfiltered
                 yield line_no, payloads
+                continue
+            if bound & LINE_START and any(map(_ascii_word, lowered[lowered.rfind("\n", 0, start) + 1 : start])):
+                continue
+            line_end = lowered.find("\n", end)
+            if bound & LINE_END and any(map(_ascii_word, lowered[end : n if line_end < 0 else line_end])):
                 continue
             limit = max_words[position[literal]]
             if (line_no, literal) in seen or (0 <= limit < len(lines[line_no].split())):

@@ -27,6 +27,9 @@ _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_
 
 
 LEFT, RIGHT = 1, 2  # bounds: no ASCII letter, digit or "_" right before / right after the literal
+# ... and none anywhere between the line's start and the literal / the literal and the line's end
+# (a pattern such as ^\W*share\W*$: "per share" in a table row is no candidate).
+LINE_START, LINE_END = 4, 8
 Cont = Callable[[], bool]
 NEVER: Cont = lambda: False  # noqa: E731  (the context outside the pattern: any character)
 
@@ -41,15 +44,36 @@ def required_literals_with_bounds(pattern: str) -> dict[str, int] | None:
     r"""Like `required_literals`, each literal with the bounds every match has around it (LEFT, RIGHT
     bits): where the pattern puts `\b`, `\W`, a space, `^` or `$` next to a literal that starts or ends
     with a word character, a text where that literal sits inside a longer word ("shares" for "share")
-    cannot match there, so such an occurrence need not make its line a candidate."""
+    cannot match there, so such an occurrence need not make its line a candidate. LINE_START
+    (LINE_END): only non-word characters can stand between the line's start (end) and the literal."""
     try:
         parsed = _p.parse(pattern)
     except Exception:
         return None
-    found = _sequence(list(parsed), NEVER, NEVER)
+    found = _sequence(list(parsed), Context(NEVER, NEVER, NEVER, NEVER))
     if not found or any(not lit.strip() for lit in found):
         return None
     return found
+
+
+class Context:
+    """What the pattern around a piece guarantees: `left` / `right`, a non-word character or an edge
+    right before / after it; `start` / `end`, nothing but non-word characters back to the line's
+    start / on to its end."""
+
+    __slots__ = ("end", "left", "right", "start")
+
+    def __init__(self, left: Cont, right: Cont, start: Cont, end: Cont) -> None:
+        self.left, self.right, self.start, self.end = left, right, start, end
+
+    def at(self, items: list[tuple[Any, Any]], k: int) -> Context:
+        """The context of items[k] inside the concatenation `items` that has this context."""
+        return Context(
+            lambda: _ends_nonword(items, k - 1, self.left),
+            lambda: _starts_nonword(items, k + 1, self.right),
+            lambda: _from_line_start(items, k - 1, self.start),
+            lambda: _to_line_end(items, k + 1, self.end),
+        )
 
 
 def _strength(lits: dict[str, int]) -> tuple[int, int]:
@@ -60,47 +84,121 @@ def _word(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char == "_")
 
 
-def _sequence(items: list[tuple[Any, Any]], left: Cont, right: Cont) -> dict[str, int] | None:
-    """The most selective requirement among the elements of a concatenation; `left` and `right`
-    tell whether the pattern around it always has a non-word character (or an edge) there."""
-    options: list[dict[str, int]] = []
-    run, run_start = "", 0
+# Most strings an exact run may stand for: "by (continuing|using|browsing|clicking)" is 4 literals
+# ("by continuing", ...), each far rarer than "agree" or "by " alone.
+EXACT_LIMIT = 16
 
-    def close(end: int) -> None:
-        bounds = 0
-        if _word(run[0]) and _ends_nonword(items, run_start - 1, left):
-            bounds |= LEFT
-        if _word(run[-1]) and _starts_nonword(items, end, right):
-            bounds |= RIGHT
-        options.append({run: bounds})
+
+def _sequence(items: list[tuple[Any, Any]], context: Context) -> dict[str, int] | None:
+    """The most selective requirement among the elements of a concatenation in `context`.
+
+    Consecutive elements that each match one of a few exact strings (literals, small alternations,
+    optional parts) form a run, and every string the run can match is a literal: the run's strings
+    contain each element's, so they are at least as selective."""
+    options: list[dict[str, int]] = []
+    run: list[str] | None = None  # the strings items[run_start:run_end] match (zero-width items skipped)
+    run_start = run_end = 0
+
+    def close() -> None:
+        if not run or not all(x.strip() for x in run):
+            return
+        option: dict[str, int] = {}
+        left_bound = _ends_nonword(items, run_start - 1, context.left)
+        right_bound = _starts_nonword(items, run_end, context.right)
+        lines = (LINE_START if _from_line_start(items, run_start - 1, context.start) else 0) | (
+            LINE_END if _to_line_end(items, run_end, context.end) else 0
+        )
+        for text in run:
+            bounds = (LEFT if left_bound and _word(text[0]) else 0) | (RIGHT if right_bound and _word(text[-1]) else 0)
+            bounds |= lines
+            option[text] = option.get(text, bounds) & bounds
+        options.append(option)
 
     for k, (op, av) in enumerate(items):
-        if op is _c.LITERAL:
-            if not run:
-                run_start = k
-            run += chr(av).lower()
+        if op is _c.AT:  # zero-width: a run goes on over it (the bounds look at it where the run ends)
             continue
-        if run:
-            close(k)
-            run = ""
-        sub = _element(
-            op,
-            av,
-            lambda k=k: _ends_nonword(items, k - 1, left),  # type: ignore[misc]
-            lambda k=k: _starts_nonword(items, k + 1, right),  # type: ignore[misc]
-        )
+        exact = _exact(op, av)
+        if exact is not None:
+            if op is not _c.LITERAL:
+                sub = _element(op, av, context.at(items, k))
+                if sub:
+                    options.append(sub)
+                close()  # the run so far is an option too ("share" in "shares?")
+            merged = None if run is None else [a + b for a in run for b in exact]
+            if merged is None or len(merged) > EXACT_LIMIT:
+                close()
+                run, run_start = exact, k
+            else:
+                run = list(dict.fromkeys(merged))
+            run_end = k + 1
+            continue
+        close()
+        run = None
+        sub = _element(op, av, context.at(items, k))
         if sub:
             options.append(sub)
-    if run:
-        close(len(items))
+    close()
     return max(options, key=_strength) if options else None
 
 
-def _element(op: Any, av: Any, left: Cont, right: Cont) -> dict[str, int] | None:
+def _exact(op: Any, av: Any) -> list[str] | None:
+    """Every string (lower-cased) the element can match, where they are few; else None."""
+    if op is _c.LITERAL:
+        return [chr(av).lower()]
+    if op is _c.IN:
+        members = list(av)
+        if len(members) > EXACT_LIMIT or any(member_op is not _c.LITERAL for member_op, _ in members):
+            return None
+        return list(dict.fromkeys(chr(code).lower() for _, code in members))
     if op is _c.SUBPATTERN:
-        return _sequence(list(av[-1]), left, right)
+        return _exact_sequence(list(av[-1]))
     if op is _c.BRANCH:
-        alternatives = [_sequence(list(branch), left, right) for branch in av[1]]
+        found: list[str] = []
+        for branch in av[1]:
+            strings = _exact_sequence(list(branch))
+            if strings is None:
+                return None
+            found.extend(strings)
+        found = list(dict.fromkeys(found))
+        return found if len(found) <= EXACT_LIMIT else None
+    if op in _REPEATS:
+        low, high, sub = av
+        if high > 3 or low > high:
+            return None
+        once = _exact_sequence(list(sub))
+        if once is None:
+            return None
+        found, strings = [], [""]
+        for times in range(high + 1):
+            if times >= low:
+                found.extend(strings)
+            strings = [a + b for a in strings for b in once]
+            if len(strings) > EXACT_LIMIT:
+                return None
+        found = list(dict.fromkeys(found))
+        return found if len(found) <= EXACT_LIMIT else None
+    return None
+
+
+def _exact_sequence(items: list[tuple[Any, Any]]) -> list[str] | None:
+    strings = [""]
+    for op, av in items:
+        if op is _c.AT:
+            continue
+        exact = _exact(op, av)
+        if exact is None:
+            return None
+        strings = list(dict.fromkeys(a + b for a in strings for b in exact))
+        if len(strings) > EXACT_LIMIT:
+            return None
+    return strings
+
+
+def _element(op: Any, av: Any, context: Context) -> dict[str, int] | None:
+    if op is _c.SUBPATTERN:
+        return _sequence(list(av[-1]), context)
+    if op is _c.BRANCH:
+        alternatives = [_sequence(list(branch), context) for branch in av[1]]
         if any(a is None for a in alternatives):
             return None
         merged: dict[str, int] = {}
@@ -114,12 +212,17 @@ def _element(op: Any, av: Any, left: Cont, right: Cont) -> dict[str, int] | None
             return None
         items = list(sub)
         if high == 1:
-            return _sequence(items, left, right)
-        # A later round follows an earlier one: its literal may also have the end of the last round before it.
+            return _sequence(items, context)
+        # A later round follows an earlier one: its literal may also have the end of the last round before
+        # it (and other rounds stand between it and the line's ends).
         return _sequence(
             items,
-            lambda: left() and _ends_nonword(items, len(items) - 1, left),
-            lambda: right() and _starts_nonword(items, 0, right),
+            Context(
+                lambda: context.left() and _ends_nonword(items, len(items) - 1, context.left),
+                lambda: context.right() and _starts_nonword(items, 0, context.right),
+                NEVER,
+                NEVER,
+            ),
         )
     return None
 
@@ -202,3 +305,63 @@ def _ends_nonword(items: list[tuple[Any, Any]], i: int, before: Cont) -> bool:
         last = _ends_nonword(sub_items, len(sub_items) - 1, rest)
         return last and (low >= 1 or rest())
     return False
+
+
+def _only_nonword(items: list[tuple[Any, Any]]) -> bool:
+    """Whether everything `items` can match is non-word characters (zero-width assertions allowed)."""
+    for op, av in items:
+        if op is _c.AT:
+            continue
+        single = _consumes_nonword(op, av)
+        if single is not None:
+            if not single:
+                return False
+        elif op is _c.SUBPATTERN:
+            if not _only_nonword(list(av[-1])):
+                return False
+        elif op is _c.BRANCH:
+            if not all(_only_nonword(list(branch)) for branch in av[1]):
+                return False
+        elif op in _REPEATS:
+            if not _only_nonword(list(av[2])):
+                return False
+        else:
+            return False
+    return True
+
+
+def _from_line_start(items: list[tuple[Any, Any]], i: int, before: Cont) -> bool:
+    """Whether whatever items[:i + 1] (after `before`) matches starts at the line's start (`^`) and
+    has only non-word characters."""
+    if i < 0:
+        return before()
+    op, av = items[i]
+    if op is _c.AT:
+        if av in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING, _c.AT_BEGINNING_LINE):
+            return True
+        return _from_line_start(items, i - 1, before)
+    rest: Cont = lambda: _from_line_start(items, i - 1, before)  # noqa: E731
+    if op is _c.SUBPATTERN:
+        sub = list(av[-1])
+        return _from_line_start(sub, len(sub) - 1, rest)
+    if op is _c.BRANCH:
+        return all(_from_line_start(list(branch), len(branch) - 1, rest) for branch in av[1])
+    return _only_nonword([(op, av)]) and rest()
+
+
+def _to_line_end(items: list[tuple[Any, Any]], i: int, after: Cont) -> bool:
+    """Whether whatever items[i:] (then `after`) matches has only non-word characters and ends at
+    the line's end (`$`)."""
+    if i >= len(items):
+        return after()
+    op, av = items[i]
+    if op is _c.AT:
+        if av in (_c.AT_END, _c.AT_END_STRING, _c.AT_END_LINE):
+            return True
+        return _to_line_end(items, i + 1, after)
+    rest: Cont = lambda: _to_line_end(items, i + 1, after)  # noqa: E731
+    if op is _c.SUBPATTERN:
+        return _to_line_end(list(av[-1]), 0, rest)
+    if op is _c.BRANCH:
+        return all(_to_line_end(list(branch), 0, rest) for branch in av[1])
+    return _only_nonword([(op, av)]) and rest()
