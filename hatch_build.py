@@ -1,7 +1,7 @@
 """Build hook: compile cleaner's optional C accelerator (cleaner/_accel*.c) when a C compiler is there.
 
-Why a hook and not setuptools: the project builds with hatchling; the accelerator is two
-C files with no dependencies, so the hook calls the compiler Python was built with
+Why a hook and not setuptools: the project builds with hatchling; the accelerator is a
+few C files with no dependencies, so the hook calls the compiler Python was built with
 (sysconfig) directly. Without a compiler, or with CLEANER_NO_ACCEL=1, the build goes on
 and `cleaner` runs its pure-Python code, which gives the same output (tests check both).
 Editable installs get the module next to the source, so `pip install -e .` is fast too.
@@ -21,7 +21,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCES = [Path("cleaner") / "_accel.c", Path("cleaner") / "_accel_blocks.c"]  # headers: cleaner/_accel.h
+SOURCES = [Path("cleaner") / name for name in ("_accel.c", "_accel_blocks.c", "_accel_text.c")]  # + _accel.h
 
 
 def compile_accel(root: Path, out_dir: Path) -> Path | None:

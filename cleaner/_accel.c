@@ -306,6 +306,8 @@ needed_words(double threshold, Py_ssize_t size)
     return (Py_ssize_t)ceil(threshold * (double)size - 1e-9);
 }
 
+static inline int lower_needs_context(Py_UCS4 c);
+
 static PyObject *
 near_repeats(PyObject *self, PyObject *args)
 {
@@ -379,6 +381,8 @@ near_repeats(PyObject *self, PyObject *args)
                 Py_UCS4 c = PyUnicode_READ(tx->kind, tx->data, q);
                 if (is_separator(tx, c))
                     break;
+                if (tx->raw && lower_needs_context(c))
+                    goto python_lower; /* str.lower() decides these: the caller folds in Python */
                 h = (h ^ (uint64_t)fold_raw(tx, c)) * FNV_PRIME;
             }
             tokens++;
@@ -506,6 +510,12 @@ done:
     PyMem_Free(prefix);
     return result;
 
+python_lower:
+    Py_CLEAR(result);
+    Py_INCREF(Py_None);
+    result = Py_None;
+    goto done;
+
 fail_nomem:
     PyErr_NoMemory();
 fail:
@@ -535,6 +545,8 @@ lower_char(Py_UCS4 c)
 }
 
 static uint8_t space1[256]; /* Py_UNICODE_ISSPACE of U+0000..U+00FF, filled at import */
+enum { F_SPACE = 1, F_ASCII_WORD = 2 };
+static uint8_t flags1[256]; /* F_SPACE, F_ASCII_WORD of U+0000..U+00FF, filled at import */
 
 static inline int
 ascii_word(Py_UCS4 c)
@@ -936,18 +948,13 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
             if (p == len)
                 break;
             line++;
-        } else {
-            if (ascii_word(c)) {
-                if (first_word < 0)
-                    first_word = p;
-                last_word = p;
-            }
-            if (c < 256 ? space1[c] : Py_UNICODE_ISSPACE(c)) {
-                in_word = 0;
-            } else if (!in_word) {
-                in_word = 1;
-                words++;
-            }
+        } else { /* without branches: words and word characters alternate too often to predict */
+            uint8_t f = c < 256 ? flags1[c] : (uint8_t)(Py_UNICODE_ISSPACE(c) ? F_SPACE : 0);
+            int word_char = (f & F_ASCII_WORD) != 0, space = (f & F_SPACE) != 0;
+            last_word = word_char ? p : last_word;
+            first_word = word_char && first_word < 0 ? p : first_word;
+            words += !space & !in_word;
+            in_word = !space;
         }
         Py_ssize_t cls;
         if (c < 256) {
@@ -957,6 +964,7 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                 if (lower_needs_context(c)) {
                     PyMem_Free(stamp);
                     PyMem_Free(pending);
+                    PyMem_Free(end_at);
                     Py_DECREF(found);
                     Py_RETURN_NONE;
                 }
@@ -1510,6 +1518,8 @@ static PyMethodDef methods[] = {
      "short_line_keys(text, max_chars, trim) -> (line numbers, their keys joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
      "near_repeats(indices, lines, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
+    {"found_chars", found_chars, METH_VARARGS, "found_chars(text, chars) -> int: bit k set where chars[k] occurs"},
+    {"layout", layout, METH_VARARGS, "layout(text, max_blank_lines) -> str, as LayoutStep's Python code"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
      "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
     {"block_pass", block_pass, METH_VARARGS,
@@ -1562,12 +1572,14 @@ PyInit__accel(void)
 {
     if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0 || PyType_Ready(&StopwordsType) < 0)
         return NULL;
-    for (Py_UCS4 c = 0; c < 256; c++)
+    for (Py_UCS4 c = 0; c < 256; c++) {
         space1[c] = (uint8_t)Py_UNICODE_ISSPACE(c);
+        flags1[c] = (uint8_t)((space1[c] ? F_SPACE : 0) | (ascii_word(c) ? F_ASCII_WORD : 0));
+    }
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 14) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 16) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

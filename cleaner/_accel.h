@@ -15,6 +15,10 @@
 PyObject *block_text_stats(PyObject *self, PyObject *args);
 PyObject *block_pass(PyObject *self, PyObject *args);
 extern PyTypeObject StopwordsType;
+
+/* cleaner/_accel_text.c: whole-text passes before and after the steps. */
+PyObject *found_chars(PyObject *self, PyObject *args);
+PyObject *layout(PyObject *self, PyObject *args);
 extern const char *const block_text_columns[];
 extern const char *const block_features[];
 

@@ -5,7 +5,9 @@ def repeat_scan(
 ) -> tuple[dict[int, int], dict[int, list[int]], list[int]]: ...
 def near_repeats(
     indices: list[int], lines: list[str], min_words: int, max_words: int, threshold: float, raw: bool, /
-) -> dict[int, tuple[int, float]]: ...
+) -> dict[int, tuple[int, float]] | None:
+    """Near repeats among the lines; raw: fold them here (None where a line has U+0130 or a capital
+    sigma, whose lower case needs Python's str.lower())."""
 
 class Automaton:
     """Aho-Corasick over the given literals (non-empty str)."""
@@ -75,3 +77,9 @@ def block_pass(
 ) -> tuple[bytes, bytes, bytes, bytes | None]:
     """One look of the classifier: context-free and final classes (0..3), heading flags, and the
     model's BLOCK_FEATURES rows (float64, log columns raw) where wanted."""
+
+def found_chars(text: str, chars: str, /) -> int:
+    """Bit k set where chars[k] (at most 63) occurs in text: one pass instead of one `in` per character."""
+
+def layout(text: str, max_blank_lines: int, /) -> str:
+    """LayoutStep's transformation in one pass (the text itself where nothing changes)."""

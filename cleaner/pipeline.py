@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from cleaner.accel import accel
 from cleaner.corpus_lines import LearnedLines, from_rules
 from cleaner.document import Document, Edit, Result
 from cleaner.ruleset import RuleSet, RuleSpec, load_rules
@@ -28,6 +29,11 @@ from cleaner.steps.spelling import SpellingStep
 from cleaner.steps.typos import TypoStep
 from cleaner.steps.unicode import UnicodeStep
 from cleaner.textin import normalize_newlines
+
+# Characters a document must be checked for before the steps: line breaks normalize_newlines
+# rewrites (bits 0-3 of accel.found_chars), then the removed-line marker (NUL).
+_RARE_CHARACTERS = "\r\u2028\u2029\x85" + DELETED
+_LINE_BREAKS = 0b1111
 
 
 def build_steps(rules: RuleSet, learned: LearnedLines | None = None) -> list[Step]:
@@ -136,7 +142,14 @@ class Pipeline:
 
     @staticmethod
     def _prepare(text: str, edits: list[Edit]) -> str:
-        text = normalize_newlines(text)
+        if accel is not None:  # one pass for what the tests below look for, one character at a time
+            found = accel.found_chars(text, _RARE_CHARACTERS)
+            if not found:
+                return text
+            if found & _LINE_BREAKS:
+                text = normalize_newlines(text)
+        else:
+            text = normalize_newlines(text)
         if DELETED in text:
             edits.append(Edit("unicode", "nul", "remove", None, "", "", f"{text.count(DELETED)} NUL character(s)"))
             text = text.replace(DELETED, "")

@@ -386,6 +386,30 @@ def test_bounds_skip_literals_inside_longer_words():
     assert bounded_hit(share_follow, "» Share «")
 
 
+# ---- the pipeline's edges: line breaks, NUL, layout --------------------------------------------
+
+EDGE_TEXT = st.lists(
+    st.sampled_from(["a", "Bé", "  ", "\t", " \t ", "", "\x00", "x\x00", "\u3000", "\r", "\u2028", "中 "]), max_size=12
+).map("\n".join) | st.text(st.sampled_from([*"a \t\n\x00\r", "\u2029", "\x85", "\u3000", "é"]), max_size=30)
+
+
+@needs_accel
+@settings(max_examples=500, deadline=None)
+@given(EDGE_TEXT, st.integers(0, 3))
+def test_layout_in_c_is_pythons(text, max_blank_lines):
+    from cleaner.steps.layout import LayoutStep
+
+    fast = LayoutStep(max_blank_lines, compiled=True)(Document(text=text)).text
+    assert fast == LayoutStep(max_blank_lines, compiled=False)(Document(text=text)).text
+
+
+@needs_accel
+@given(EDGE_TEXT, st.text(st.sampled_from([*"\r\x00\n a", "\u2028", "\u3000", "\U0001f600"]), max_size=6))
+def test_found_chars_sees_what_in_sees(text, chars):
+    found = repeats_module._accel.found_chars(text, chars)
+    assert found == sum(1 << k for k, c in enumerate(chars) if c in text)
+
+
 # ---- the web classifier's blocks -----------------------------------------------------------
 
 BLOCK_LINES = st.sampled_from(

@@ -111,10 +111,12 @@ class RepeatStep:
         s = self.settings
         if self._fast is not None:
             chosen = [lines[i] for i in indices]
-            joined = "\n".join(chosen)
-            if "\u0130" not in joined and "\u03a3" not in joined:  # folded in C, as below, character by character
-                return self._fast.near_repeats(indices, chosen, s.min_words, s.near_max_words, self.threshold, True)
-            folded = PUNCTUATION.sub(" ", joined.lower()).split("\n")  # İ and final sigma: str.lower() decides
+            # Folded in C, as below, character by character; None: a line has İ or a capital sigma,
+            # whose lower case str.lower() decides.
+            found = self._fast.near_repeats(indices, chosen, s.min_words, s.near_max_words, self.threshold, True)
+            if found is not None:
+                return found
+            folded = PUNCTUATION.sub(" ", "\n".join(chosen).lower()).split("\n")
             return self._fast.near_repeats(indices, folded, s.min_words, s.near_max_words, self.threshold, False)
         folded = PUNCTUATION.sub(" ", "\n".join([lines[i] for i in indices]).lower()).split("\n")
         sets: list[tuple[int, frozenset[str]]] = []

@@ -1,0 +1,150 @@
+/* Compiled whole-text passes of the pipeline's edges (cleaner/pipeline.py, cleaner/steps/layout.py).
+ *
+ * Why: before and after the steps, every document was scanned a dozen times by `in` tests and
+ * regexes (line endings, NUL characters, removed lines, blank runs) and rebuilt by split and join;
+ * on short documents that was a tenth of the time. These functions do it in one pass each; the
+ * Python code stays as the fallback and the reference, and tests check that both agree.
+ */
+#include "_accel.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* found_chars(text, chars) -> int: bit k set where chars[k] occurs in text (at most 63 chars). */
+PyObject *
+found_chars(PyObject *self, PyObject *args)
+{
+    PyObject *text, *chars;
+    if (!PyArg_ParseTuple(args, "UU", &text, &chars))
+        return NULL;
+    if (READY(text) < 0 || READY(chars) < 0)
+        return NULL;
+    Py_ssize_t n_chars = PyUnicode_GET_LENGTH(chars);
+    if (n_chars > 63) {
+        PyErr_SetString(PyExc_ValueError, "found_chars: at most 63 characters");
+        return NULL;
+    }
+    uint64_t bit_of[256] = {0}, others = 0, found = 0;
+    Py_UCS4 wide[63];
+    int wide_bit[63], n_wide = 0;
+    for (Py_ssize_t k = 0; k < n_chars; k++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(chars, k);
+        if (c < 256) {
+            bit_of[c] |= (uint64_t)1 << k;
+        } else {
+            wide[n_wide] = c;
+            wide_bit[n_wide++] = (int)k;
+        }
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *s = data;
+        for (Py_ssize_t p = 0; p < len; p++)
+            found |= bit_of[s[p]];
+    } else {
+        for (Py_ssize_t p = 0; p < len; p++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, p);
+            if (c < 256) {
+                found |= bit_of[c];
+            } else if (n_wide) {
+                for (int w = 0; w < n_wide; w++)
+                    if (wide[w] == c)
+                        others |= (uint64_t)1 << wide_bit[w];
+            }
+        }
+    }
+    return PyLong_FromUnsignedLongLong(found | others);
+}
+
+/* layout(text, max_blank_lines) -> str: LayoutStep's pure-Python code in one pass: lines that are
+ * the removed-line marker (a lone NUL) go; a run of more than max_blank_lines blank lines (spaces
+ * and tabs only) after a line break becomes max_blank_lines empty lines (the regex
+ * \n(?:[ \t]*\n){max_blank_lines + 1,}); blank lines at the start go; trailing whitespace goes
+ * (str.rstrip()). The text itself where nothing changes. */
+PyObject *
+layout(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t max_blank;
+    if (!PyArg_ParseTuple(args, "Un", &text, &max_blank))
+        return NULL;
+    if (READY(text) < 0)
+        return NULL;
+    if (max_blank < 0) {
+        PyErr_SetString(PyExc_ValueError, "layout: max_blank_lines must be >= 0");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const char *data = (const char *)PyUnicode_DATA(text);
+    /* The kept lines: (start, end) of each, the removed-line markers left out. */
+    Py_ssize_t n_lines = 1;
+    for (Py_ssize_t p = 0; p < len; p++)
+        n_lines += PyUnicode_READ(kind, data, p) == '\n';
+    Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)n_lines);
+    uint8_t *blank = PyMem_Malloc((size_t)n_lines);
+    char *out = PyMem_Malloc((size_t)(len ? len : 1) * (size_t)kind);
+    if (!spans || !blank || !out) {
+        PyMem_Free(spans);
+        PyMem_Free(blank);
+        PyMem_Free(out);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t n = 0, start = 0;
+    for (Py_ssize_t p = 0; p <= len; p++) {
+        if (p < len && PyUnicode_READ(kind, data, p) != '\n')
+            continue;
+        if (!(p - start == 1 && PyUnicode_READ(kind, data, start) == 0)) {
+            int only_space = 1;
+            for (Py_ssize_t q = start; q < p && only_space; q++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, q);
+                only_space = c == ' ' || c == '\t';
+            }
+            spans[2 * n] = start;
+            spans[2 * n + 1] = p;
+            blank[n++] = (uint8_t)only_space;
+        }
+        start = p + 1;
+    }
+    /* Lines 1 .. n-2 (after a line break, and ended by one) in runs of more than max_blank blank
+     * lines become max_blank empty lines; blank lines ended by a line break at the start go. */
+    Py_ssize_t n_out = 0, written = 0;
+    Py_ssize_t first = 0;
+    while (first < n - 1 && blank[first])
+        first++;
+    for (Py_ssize_t i = first; i < n; i++) {
+        if (i >= 1 && i <= n - 2 && blank[i]) {
+            Py_ssize_t j = i;
+            while (j <= n - 2 && blank[j])
+                j++;
+            if (j - i > max_blank) { /* lines i .. j-1: max_blank empty lines */
+                for (Py_ssize_t e = 0; e < max_blank; e++) {
+                    if (written++)
+                        PyUnicode_WRITE(kind, out, n_out++, '\n');
+                }
+                i = j - 1;
+                continue;
+            }
+        }
+        if (written++)
+            PyUnicode_WRITE(kind, out, n_out++, '\n');
+        Py_ssize_t a = spans[2 * i], b = spans[2 * i + 1];
+        memcpy(out + n_out * kind, data + a * kind, (size_t)(b - a) * (size_t)kind);
+        n_out += b - a;
+    }
+    while (n_out > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, out, n_out - 1)))
+        n_out--;
+    PyObject *result;
+    if (n_out == len) { /* only deletions happen: the same length is the same text */
+        Py_INCREF(text);
+        result = text;
+    } else {
+        result = PyUnicode_FromKindAndData(kind, out, n_out);
+    }
+    PyMem_Free(spans);
+    PyMem_Free(blank);
+    PyMem_Free(out);
+    return result;
+}
