@@ -545,8 +545,6 @@ lower_char(Py_UCS4 c)
 }
 
 static uint8_t space1[256]; /* Py_UNICODE_ISSPACE of U+0000..U+00FF, filled at import */
-enum { F_SPACE = 1, F_ASCII_WORD = 2 };
-static uint8_t flags1[256]; /* F_SPACE, F_ASCII_WORD of U+0000..U+00FF, filled at import */
 
 static inline int
 ascii_word(Py_UCS4 c)
@@ -900,6 +898,31 @@ done:
 }
 
 /* The scan of short_line_hits, with the filters as C arrays (NULL: no limit / no bounds). */
+/* The words of text[a:b] as str.split() counts them. */
+static Py_ssize_t
+count_words(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Py_ssize_t words = 0;
+    int in_word = 0;
+    for (Py_ssize_t q = a; q < b; q++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, q);
+        int space = c < 256 ? space1[c] : Py_UNICODE_ISSPACE(c);
+        words += !space & !in_word;
+        in_word = !space;
+    }
+    return words;
+}
+
+/* Whether text[a:b] holds an ASCII letter, digit or "_". */
+static int
+has_ascii_word(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    for (Py_ssize_t q = a; q < b; q++)
+        if (ascii_word(PyUnicode_READ(kind, data, q)))
+            return 1;
+    return 0;
+}
+
 static PyObject *
 automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssize_t *max_words, const long *bounds)
 {
@@ -923,38 +946,44 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
     }
     for (Py_ssize_t i = 0; i < n; i++)
         stamp[i] = -1;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, words = 0, n_pending = 0;
-    Py_ssize_t first_word = -1, last_word = -1; /* positions of the line's first and last ASCII word character */
-    int kind = PyUnicode_KIND(text), in_word = 0;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, n_pending = 0, line_start = 0;
+    int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const int32_t *delta = self->delta, *out = self->out, *out_link = self->out_link;
     int32_t state = 0;
+    /* Only the literals are followed character by character; a line's words and where its ASCII
+     * word characters are is worked out when one of its literals is found (most lines have none). */
     for (Py_ssize_t p = 0; p <= len; p++) {
         Py_UCS4 c = p < len ? PyUnicode_READ(kind, data, p) : '\n';
-        if (c == '\n') { /* the line ends: its hits go out if it is short enough for their literal */
+        if (c == '\n' && n_pending) { /* the line ends: its hits go out if it is short enough for their literal */
+            Py_ssize_t words = -1, last_word = -2;
             for (Py_ssize_t j = 0; j < n_pending; j++) {
                 Py_ssize_t lit = pending[j];
-                if (max_words && max_words[lit] >= 0 && words > max_words[lit])
-                    continue;
-                if (bounds && (bounds[lit] & 8) && last_word > end_at[lit])
-                    continue; /* a word character between the literal and the line's end */
+                if (max_words && max_words[lit] >= 0) {
+                    if (words < 0)
+                        words = count_words(kind, data, line_start, p);
+                    if (words > max_words[lit])
+                        continue;
+                }
+                if (bounds && (bounds[lit] & 8)) { /* no word character between the literal and the line's end */
+                    if (last_word == -2) {
+                        last_word = p - 1;
+                        while (last_word >= line_start && !ascii_word(PyUnicode_READ(kind, data, last_word)))
+                            last_word--;
+                    }
+                    if (last_word > end_at[lit])
+                        continue;
+                }
                 if (append_pair(found, line, lit) < 0)
                     goto fail;
             }
             n_pending = 0;
-            words = 0;
-            in_word = 0;
-            first_word = last_word = -1;
+        }
+        if (c == '\n') {
             if (p == len)
                 break;
             line++;
-        } else { /* without branches: words and word characters alternate too often to predict */
-            uint8_t f = c < 256 ? flags1[c] : (uint8_t)(Py_UNICODE_ISSPACE(c) ? F_SPACE : 0);
-            int word_char = (f & F_ASCII_WORD) != 0, space = (f & F_SPACE) != 0;
-            last_word = word_char ? p : last_word;
-            first_word = word_char && first_word < 0 ? p : first_word;
-            words += !space & !in_word;
-            in_word = !space;
+            line_start = p + 1;
         }
         Py_ssize_t cls;
         if (c < 256) {
@@ -981,7 +1010,7 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                     continue;
                 if ((bounds[lit] & 2) && p + 1 < len && ascii_word(PyUnicode_READ(kind, data, p + 1)))
                     continue;
-                if ((bounds[lit] & 4) && !self->newlines[lit] && first_word >= 0 && first_word < first)
+                if ((bounds[lit] & 4) && !self->newlines[lit] && has_ascii_word(kind, data, line_start, first))
                     continue; /* a word character between the line's start and the literal */
             }
             if (self->newlines[lit]) { /* spans lines: reported at once, at its first line, unfiltered */
@@ -1572,14 +1601,12 @@ PyInit__accel(void)
 {
     if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0 || PyType_Ready(&StopwordsType) < 0)
         return NULL;
-    for (Py_UCS4 c = 0; c < 256; c++) {
+    for (Py_UCS4 c = 0; c < 256; c++)
         space1[c] = (uint8_t)Py_UNICODE_ISSPACE(c);
-        flags1[c] = (uint8_t)((space1[c] ? F_SPACE : 0) | (ascii_word(c) ? F_ASCII_WORD : 0));
-    }
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 16) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 17) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }
