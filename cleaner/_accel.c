@@ -266,13 +266,6 @@ word_id(Vocabulary *v, const Text *t, Py_ssize_t start, Py_ssize_t len, uint64_t
 static const Py_ssize_t *rank_freq; /* for qsort comparators: word id -> lines containing it */
 
 static int
-compare_ids(const void *a, const void *b)
-{
-    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int
 compare_rank(const void *a, const void *b)
 {
     Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
@@ -280,6 +273,21 @@ compare_rank(const void *a, const void *b)
     if (fx != fy)
         return (fx > fy) - (fx < fy);
     return (x > y) - (x < y);
+}
+
+/* Sorts ids ascending, or by (rank_freq, id) with by_rank: insertion sort, as a line has a few
+ * dozen words at most (qsort's call per comparison cost more than the sort). */
+static void
+sort_ids(Py_ssize_t *ids, Py_ssize_t n, int by_rank)
+{
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_ssize_t x = ids[i], j = i;
+        while (j > 0 && (by_rank ? compare_rank(&ids[j - 1], &x) > 0 : ids[j - 1] > x)) {
+            ids[j] = ids[j - 1];
+            j--;
+        }
+        ids[j] = x;
+    }
 }
 
 static Py_ssize_t
@@ -349,13 +357,17 @@ near_repeats(PyObject *self, PyObject *args)
         total_len += texts[k].len;
     }
     {
+        /* At most one word per character, and at most max_words + 1 looked up per line. */
+        Py_ssize_t most = total_len + 1;
+        if (max_words >= 0 && n * (max_words + 1) < most)
+            most = n * (max_words + 1) + 1;
         Py_ssize_t capacity = 16;
-        while (capacity < 2 * (total_len + 1)) /* at most one word per character: kept under half full */
+        while (capacity < 2 * most) /* kept under half full */
             capacity *= 2;
         vocabulary.slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
-        vocabulary.words = PyMem_Malloc(sizeof(Word) * (total_len + 1));
+        vocabulary.words = PyMem_Malloc(sizeof(Word) * most);
         vocabulary.mask = capacity - 1;
-        ids = PyMem_Malloc(sizeof(Py_ssize_t) * (total_len + 1));
+        ids = PyMem_Malloc(sizeof(Py_ssize_t) * most);
         if (!vocabulary.slots || !vocabulary.words || !ids)
             goto fail_nomem;
     }
@@ -394,8 +406,7 @@ near_repeats(PyObject *self, PyObject *args)
             n_ids = start;
             continue;
         }
-        if (n_ids - start > 1)
-            qsort(ids + start, n_ids - start, sizeof(Py_ssize_t), compare_ids);
+        sort_ids(ids + start, n_ids - start, 0);
         Py_ssize_t size = 0;
         for (Py_ssize_t j = start; j < n_ids; j++)
             if (size == 0 || ids[start + size - 1] != ids[j])
@@ -455,8 +466,7 @@ near_repeats(PyObject *self, PyObject *args)
         Py_ssize_t size = sets[k].size;
         if (size > 0)
             memcpy(prefix, words, sizeof(Py_ssize_t) * size);
-        if (size > 1)
-            qsort(prefix, size, sizeof(Py_ssize_t), compare_rank);
+        sort_ids(prefix, size, 1);
         Py_ssize_t prefix_len = size - needed_words(t, size) + 1;
         if (prefix_len > size)
             prefix_len = size;
