@@ -77,3 +77,51 @@ def test_mojibake_line_is_fixed_with_its_line_number():
 def test_curly_quotes_are_kept_by_default():
     text = "“Quoted,” she said — it’s fine."
     assert STEP(Document(text=text)).text == text
+
+
+# ---- cleaner.badness: ftfy's is_bad, searched in windows --------------------------------------
+
+BADNESS_CHARS = sorted(
+    set(ftfy.badness.BADNESS_RE.pattern) - set("[]{}|\\ \n()?^.")
+    | set("aZz.,?! \t\u00a0\u00ad°²³ÂÃÎÐØÙàâäöüßéÉÀÖ€œŠšŸž®©·»«–—´‚Ä√≈±∂†вЂВГРСΒΓΞΟβ€™ā")
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(st.sampled_from(BADNESS_CHARS), max_size=40) | st.text(max_size=40))
+def test_windowed_badness_answers_as_ftfy(text):
+    from cleaner import badness
+
+    assert badness.is_bad(text) == ftfy.badness.is_bad(text)
+
+
+def test_windowed_badness_on_real_lines_and_mojibake():
+    from cleaner import badness
+
+    assert badness.is_bad is not ftfy.badness.is_bad  # the windowed test is in use with this ftfy
+    # BADNESS_RE's longest branches (7 and 4 characters), in ASCII context
+    for text in ["abcГўВЂВ.a", "ГўВЂВ.a", "x ØŸØŸ y", "ØŸ ØŸ", "it ‚Äî is", "ok Ã\xa0 la"]:
+        assert badness.is_bad(text) == ftfy.badness.is_bad(text), text
+    lines = [case["text"] for case in read_jsonl(corpus("ftfy_testcases.jsonl.gz"))]
+    for rec in read_jsonl(corpus("web_pages.jsonl.gz"), limit=400):
+        lines += rec["text"].split("\n")
+    bad = 0
+    for line in lines:
+        expected = ftfy.badness.is_bad(line)
+        assert badness.is_bad(line) == expected, line
+        bad += expected
+    assert bad > 50
+
+
+def test_windows_are_refused_where_a_pattern_could_match_differently_in_a_window():
+    import re
+
+    from cleaner.badness import window_test
+
+    assert window_test(re.compile("[é][a-z]$")) is None  # the end of a window is not the end of the text
+    assert window_test(re.compile("(?=é)é")) is None
+    assert window_test(re.compile("é+[a-z]")) is None  # no bound on a match's length
+    assert window_test(re.compile("[é]|[a-z]")) is None  # a branch with no non-ASCII key
+    test = window_test(re.compile("x[é]y|^[ü] "))
+    assert test is not None
+    assert test("ax" + "b" * 50 + "xéy") and not test("xé y") and test("ü z") and not test("a ü z")

@@ -127,7 +127,7 @@ class UnicodeStep:
         self._direct = [re.compile(f"[{''.join(classes)}]")] * bool(classes) + [re.compile(p) for p in others[pairs:]]
         self._is_bad: Any = None
         if settings.ftfy:
-            from ftfy.badness import is_bad
+            from cleaner.badness import is_bad  # ftfy's own test, searched in windows around its key characters
 
             self._is_bad = is_bad
         if settings.odd_spaces:
