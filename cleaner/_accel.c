@@ -18,6 +18,9 @@
 #include <string.h>
 
 
+#define FNV_OFFSET 1469598103934665603ULL /* FNV-1a: words and lines hashed as they are read */
+#define FNV_PRIME 1099511628211ULL
+
 /* Append n, or the pair (a, b), to a list; -1 with an exception set on failure. */
 static int
 append_number(PyObject *list, Py_ssize_t n)
@@ -39,15 +42,200 @@ append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b)
 
 /* ---- repeat_scan ------------------------------------------------------------------ */
 
+/* The line spans of a text (line k is text[spans[2k]:spans[2k + 1]]), split at "\n" as str.split("\n")
+ * splits; *n_lines gets their number. NULL with MemoryError set on failure. */
+static Py_ssize_t *
+line_spans(int kind, const void *data, Py_ssize_t len, Py_ssize_t *n_lines)
+{
+    Py_ssize_t n = 1;
+    if (kind == PyUnicode_1BYTE_KIND) { /* memchr: most documents are ASCII or Latin-1 */
+        for (const char *p = data, *end = (const char *)data + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+            n++;
+    } else {
+        for (Py_ssize_t p = 0; p < len; p++)
+            n += PyUnicode_READ(kind, data, p) == '\n';
+    }
+    Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)n);
+    if (!spans) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    Py_ssize_t k = 0, start = 0;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *base = data, *end = base + len, *p = base;
+        while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+            spans[2 * k] = start;
+            spans[2 * k + 1] = p - base;
+            k++;
+            start = ++p - base;
+        }
+        spans[2 * k] = start;
+        spans[2 * k + 1] = len;
+    } else {
+        for (Py_ssize_t p = 0; p <= len; p++) {
+            if (p < len && PyUnicode_READ(kind, data, p) != '\n')
+                continue;
+            spans[2 * k] = start;
+            spans[2 * k + 1] = p;
+            k++;
+            start = p + 1;
+        }
+    }
+    *n_lines = n;
+    return spans;
+}
+
+static int
+append_to_copies(PyObject *copies, Py_ssize_t first, Py_ssize_t later)
+{
+    PyObject *key = PyLong_FromSsize_t(first);
+    if (!key)
+        return -1;
+    PyObject *list = PyDict_GetItemWithError(copies, key); /* borrowed */
+    int rc;
+    if (list) {
+        rc = append_number(list, later);
+    } else if (PyErr_Occurred()) {
+        rc = -1;
+    } else {
+        list = PyList_New(0);
+        rc = (!list || append_number(list, later) < 0 || PyDict_SetItem(copies, key, list) < 0) ? -1 : 0;
+        Py_XDECREF(list);
+    }
+    Py_DECREF(key);
+    return rc;
+}
+
+/* A hash of n bytes, eight at a time (the lines of one text share its kind, so equal lines have
+ * equal bytes). */
+static inline uint64_t
+bytes_hash(const char *p, size_t n)
+{
+    uint64_t h = FNV_OFFSET ^ n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t word;
+        memcpy(&word, p, 8);
+        h = (h ^ word) * FNV_PRIME;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p, n);
+    return ((h ^ tail) * FNV_PRIME) ^ (h >> 31);
+}
+
+/* repeat_scan on a whole text: its lines as slices, the stripped lines in a table of their own
+ * (FNV-1a hashes, compared character for character), so no str and no dict entry per line. */
+static PyObject *
+repeat_scan_text(PyObject *text, Py_ssize_t min_chars, Py_ssize_t min_words, Py_ssize_t near_chars, int near,
+                 int near_wrapped)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), n = 0;
+    int kind = PyUnicode_KIND(text);
+    const char *data = (const char *)PyUnicode_DATA(text);
+    Py_ssize_t *spans = line_spans(kind, data, len, &n);
+    if (!spans)
+        return NULL;
+    Py_ssize_t capacity = 16;
+    while (capacity < 2 * n)
+        capacity *= 2;
+    /* slot -> line number + 1 of the first line with that key (0: empty); its key is that line stripped */
+    Py_ssize_t *slots = PyMem_Calloc((size_t)capacity, sizeof(Py_ssize_t));
+    uint64_t *hashes = PyMem_Malloc(sizeof(uint64_t) * (size_t)n);
+    Py_ssize_t *key_start = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)n);
+    PyObject *exact = PyDict_New(), *copies = PyDict_New(), *candidates = PyList_New(0);
+    if (!slots || !hashes || !key_start || !exact || !copies || !candidates) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t a = spans[2 * i], b = spans[2 * i + 1], line_len = b - a;
+        if (line_len < min_chars)
+            continue;
+        if (line_len == 1 && PyUnicode_READ(kind, data, a) == 0)
+            continue; /* the DELETED marker */
+        Py_ssize_t start = a, end = b;
+        while (start < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start)))
+            start++;
+        while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1)))
+            end--;
+        uint64_t h = bytes_hash(data + start * kind, (size_t)(end - start) * (size_t)kind);
+        Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)(capacity - 1)), first = -1;
+        for (; slots[slot]; slot = (slot + 1) & (capacity - 1)) {
+            Py_ssize_t j = slots[slot] - 1;
+            Py_ssize_t j_start = key_start[2 * j], j_end = key_start[2 * j + 1];
+            if (hashes[j] == h && j_end - j_start == end - start &&
+                memcmp(data + j_start * kind, data + start * kind, (size_t)(end - start) * (size_t)kind) == 0) {
+                first = j;
+                break;
+            }
+        }
+        if (first < 0) {
+            slots[slot] = i + 1;
+            hashes[i] = h;
+            key_start[2 * i] = start;
+            key_start[2 * i + 1] = end;
+            /* A line that starts in lower case continues wrapped prose: no near candidate. */
+            int lower_start = start < end && Py_UNICODE_ISLOWER(PyUnicode_READ(kind, data, start));
+            if (near && line_len <= near_chars && (near_wrapped || !lower_start) && append_number(candidates, i) < 0)
+                goto fail;
+            continue;
+        }
+        /* Count whitespace-separated words, up to min_words (len(line.split(None, m)) >= m). */
+        Py_ssize_t words = 0, p = a;
+        while (p < b && words < min_words) {
+            while (p < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
+                p++;
+            if (p >= b)
+                break;
+            words++;
+            while (p < b && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
+                p++;
+        }
+        if (words >= min_words) {
+            PyObject *key = PyLong_FromSsize_t(i), *value = PyLong_FromSsize_t(first);
+            int rc = (key && value) ? PyDict_SetItem(exact, key, value) : -1;
+            Py_XDECREF(key);
+            Py_XDECREF(value);
+            if (rc < 0)
+                goto fail;
+        } else if (append_to_copies(copies, first, i) < 0) {
+            goto fail;
+        }
+    }
+    PyMem_Free(spans);
+    PyMem_Free(slots);
+    PyMem_Free(hashes);
+    PyMem_Free(key_start);
+    return Py_BuildValue("(NNN)", exact, copies, candidates);
+fail:
+    PyMem_Free(spans);
+    PyMem_Free(slots);
+    PyMem_Free(hashes);
+    PyMem_Free(key_start);
+    Py_XDECREF(exact);
+    Py_XDECREF(copies);
+    Py_XDECREF(candidates);
+    return NULL;
+}
+
 static PyObject *
 repeat_scan(PyObject *self, PyObject *args)
 {
     PyObject *lines;
     Py_ssize_t min_chars, min_words, near_chars;
     int near, near_wrapped;
-    if (!PyArg_ParseTuple(args, "O!nnnpp", &PyList_Type, &lines, &min_chars, &min_words, &near_chars, &near,
-                          &near_wrapped))
+    if (!PyArg_ParseTuple(args, "Onnnpp", &lines, &min_chars, &min_words, &near_chars, &near, &near_wrapped))
         return NULL;
+    if (PyUnicode_Check(lines)) {
+        if (READY(lines) < 0)
+            return NULL;
+        return repeat_scan_text(lines, min_chars, min_words, near_chars, near, near_wrapped);
+    }
+    if (!PyList_Check(lines)) {
+        PyErr_SetString(PyExc_TypeError, "repeat_scan: lines must be a list of str, or a str");
+        return NULL;
+    }
 
     PyObject *first_seen = PyDict_New();
     PyObject *exact = PyDict_New();
@@ -234,8 +422,6 @@ typedef struct {
     Py_ssize_t count;
 } Vocabulary;
 
-#define FNV_OFFSET 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
 
 /* The id of the word text[start:start + len] (folded), `h` its FNV-1a hash over folded characters. */
 static Py_ssize_t
@@ -323,15 +509,18 @@ near_repeats(PyObject *self, PyObject *args)
     Py_ssize_t min_words, max_words;
     double t;
     int raw;
-    if (!PyArg_ParseTuple(args, "O!O!nndp", &PyList_Type, &indices, &PyList_Type, &folded, &min_words, &max_words,
-                          &t, &raw))
+    if (!PyArg_ParseTuple(args, "O!Onndp", &PyList_Type, &indices, &folded, &min_words, &max_words, &t, &raw))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(indices);
-    if (PyList_GET_SIZE(folded) != n) {
-        PyErr_SetString(PyExc_ValueError, "near_repeats: indices and folded differ in length");
+    int whole = PyUnicode_Check(folded); /* the document itself: line indices[k] is the k-th line */
+    if (!whole && (!PyList_Check(folded) || PyList_GET_SIZE(folded) != n)) {
+        PyErr_SetString(PyExc_ValueError, "near_repeats: lines must be a str or a list as long as indices");
         return NULL;
     }
+    if (whole && READY(folded) < 0)
+        return NULL;
     PyObject *result = PyDict_New();
+    Py_ssize_t *spans = NULL, n_spans = 0;
     Py_ssize_t *ids = NULL, *freq = NULL, *head = NULL, *next = NULL, *owner = NULL, *seen = NULL, *prefix = NULL;
     WordSet *sets = NULL;
     Text *texts = NULL;
@@ -343,16 +532,35 @@ near_repeats(PyObject *self, PyObject *args)
     texts = PyMem_Malloc(sizeof(Text) * (n ? n : 1));
     if (!sets || !texts)
         goto fail_nomem;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *text = PyList_GET_ITEM(folded, k);
-        if (!PyUnicode_Check(text) || READY(text) < 0) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_TypeError, "near_repeats: lines must be str");
+    if (whole) {
+        spans = line_spans(PyUnicode_KIND(folded), PyUnicode_DATA(folded), PyUnicode_GET_LENGTH(folded), &n_spans);
+        if (!spans)
             goto fail;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (whole) {
+            Py_ssize_t line = PyLong_AsSsize_t(PyList_GET_ITEM(indices, k));
+            if (line == -1 && PyErr_Occurred())
+                goto fail;
+            if (line < 0 || line >= n_spans) {
+                PyErr_SetString(PyExc_IndexError, "near_repeats: a line index past the text's lines");
+                goto fail;
+            }
+            int kind = PyUnicode_KIND(folded);
+            texts[k].kind = kind;
+            texts[k].data = (const char *)PyUnicode_DATA(folded) + spans[2 * line] * kind;
+            texts[k].len = spans[2 * line + 1] - spans[2 * line];
+        } else {
+            PyObject *text = PyList_GET_ITEM(folded, k);
+            if (!PyUnicode_Check(text) || READY(text) < 0) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_TypeError, "near_repeats: lines must be str");
+                goto fail;
+            }
+            texts[k].kind = PyUnicode_KIND(text);
+            texts[k].data = PyUnicode_DATA(text);
+            texts[k].len = PyUnicode_GET_LENGTH(text);
         }
-        texts[k].kind = PyUnicode_KIND(text);
-        texts[k].data = PyUnicode_DATA(text);
-        texts[k].len = PyUnicode_GET_LENGTH(text);
         texts[k].raw = raw;
         total_len += texts[k].len;
     }
@@ -507,6 +715,7 @@ near_repeats(PyObject *self, PyObject *args)
     }
 
 done:
+    PyMem_Free(spans);
     PyMem_Free(texts);
     PyMem_Free(vocabulary.slots);
     PyMem_Free(vocabulary.words);
@@ -530,6 +739,7 @@ fail_nomem:
     PyErr_NoMemory();
 fail:
     Py_XDECREF(result);
+    PyMem_Free(spans);
     PyMem_Free(texts);
     PyMem_Free(vocabulary.slots);
     PyMem_Free(vocabulary.words);
@@ -1548,7 +1758,7 @@ short_lines(PyObject *self, PyObject *args)
 
 static PyMethodDef methods[] = {
     {"repeat_scan", repeat_scan, METH_VARARGS,
-     "repeat_scan(lines, min_chars, min_words, near_chars, near, near_wrapped) -> (exact, copies, candidates)"},
+     "repeat_scan(lines or text, min_chars, min_words, near_chars, near, near_wrapped) -> (exact, copies, candidates)"},
     {"paragraph_units", paragraph_units, METH_VARARGS,
      "paragraph_units(lines, removed_lines_count) -> (units, removed_before, texts)"},
     {"short_lines", short_lines, METH_VARARGS,
@@ -1556,7 +1766,7 @@ static PyMethodDef methods[] = {
     {"short_line_keys", short_line_keys, METH_VARARGS,
      "short_line_keys(text, max_chars, trim) -> (line numbers, their keys joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
-     "near_repeats(indices, lines, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
+     "near_repeats(indices, lines or text, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
     {"found_chars", found_chars, METH_VARARGS, "found_chars(text, chars) -> int: bit k set where chars[k] occurs"},
     {"layout", layout, METH_VARARGS, "layout(text, max_blank_lines) -> str, as LayoutStep's Python code"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
@@ -1616,7 +1826,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 17) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 18) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

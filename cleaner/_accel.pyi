@@ -1,13 +1,15 @@
 """Type stubs for the optional C accelerator (cleaner/_accel.c)."""
 
 def repeat_scan(
-    lines: list[str], min_chars: int, min_words: int, near_chars: int, near: bool, near_wrapped: bool, /
-) -> tuple[dict[int, int], dict[int, list[int]], list[int]]: ...
+    lines: list[str] | str, min_chars: int, min_words: int, near_chars: int, near: bool, near_wrapped: bool, /
+) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
+    """Exact repeats, short copies and near candidates among the lines (a list, or a text's lines)."""
 def near_repeats(
-    indices: list[int], lines: list[str], min_words: int, max_words: int, threshold: float, raw: bool, /
+    indices: list[int], lines: list[str] | str, min_words: int, max_words: int, threshold: float, raw: bool, /
 ) -> dict[int, tuple[int, float]] | None:
-    """Near repeats among the lines; raw: fold them here (None where a line has U+0130 or a capital
-    sigma, whose lower case needs Python's str.lower())."""
+    """Near repeats among the lines (lines[k] is line indices[k]; a str: the text whose lines they
+    are); raw: fold them here (None where a line has U+0130 or a capital sigma, whose lower case needs
+    Python's str.lower())."""
 
 class Automaton:
     """Aho-Corasick over the given literals (non-empty str)."""

@@ -131,6 +131,24 @@ def test_same_result_on_generated_lines(text, variant):
 
 
 @needs_accel
+@settings(max_examples=300, deadline=None)
+@given(TEXT | st.text(max_size=200), st.sampled_from(range(len(VARIANTS))))
+def test_lines_read_in_the_text_or_as_a_list_alike(text, variant):
+    """repeat_scan and near_repeats read a text's lines in place (no split) as they read a list of them."""
+    s = VARIANTS[variant]
+    fast = repeats_module._accel
+    lines = text.split("\n")
+    args = (s.min_chars, s.min_words, s.near_max_words * 12, s.near, s.near_wrapped)
+    assert fast.repeat_scan(text, *args) == fast.repeat_scan(lines, *args)
+    near = fast.repeat_scan(text, *args)[2]
+    chosen = [lines[i] for i in near]
+    for raw in (True, False):
+        assert fast.near_repeats(near, text, s.min_words, s.near_max_words, s.threshold, raw) == fast.near_repeats(
+            near, chosen, s.min_words, s.near_max_words, s.threshold, raw
+        )
+
+
+@needs_accel
 def test_same_result_on_near_repeats_in_other_scripts():
     """Near-repeat words are lower-cased in C for any script; İ and final sigma stay with Python's lower()."""
     lines = [

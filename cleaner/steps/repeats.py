@@ -50,19 +50,19 @@ class RepeatStep:
         s = self.settings
         if not s.enabled:
             return doc
-        lines = doc.text.split("\n")
-        if len(lines) < 2:
-            return doc
+        text = doc.text
         near_chars = s.near_max_words * 12  # generous: lines longer than this have more words
-        if self._fast is not None:
+        lines: list[str] | None = None
+        if self._fast is not None:  # the lines are read as slices of the text: split only to remove some
             exact, copies, near = self._fast.repeat_scan(
-                lines, s.min_chars, s.min_words, near_chars, s.near, s.near_wrapped
+                text, s.min_chars, s.min_words, near_chars, s.near, s.near_wrapped
             )
             removed = {i: (first, 1.0) for i, first in exact.items()}
         else:
+            lines = text.split("\n")
             removed, copies, near = self._scan(lines, near_chars)
         if len(near) > 1:
-            found = self._near(lines, near)
+            found = self._near(text, lines, near)
             # A copy goes with its first line: the same words are the same near repeat (and were it
             # kept, a second run, with the first line gone, would find it).
             for first, partner in list(found.items()):
@@ -70,6 +70,8 @@ class RepeatStep:
             removed.update(found)
         if not removed:
             return doc
+        if lines is None:
+            lines = text.split("\n")
         for j, (i, similarity) in sorted(removed.items()):
             note = (
                 f"repeat of line {i + 1}"
@@ -106,18 +108,20 @@ class RepeatStep:
                 copies.setdefault(first, []).append(i)
         return removed, copies, near
 
-    def _near(self, lines: list[str], indices: list[int]) -> dict[int, tuple[int, float]]:
-        """Line index of each near copy -> (line index it repeats, Jaccard)."""
+    def _near(self, text: str, lines: list[str] | None, indices: list[int]) -> dict[int, tuple[int, float]]:
+        """Line index of each near copy -> (line index it repeats, Jaccard); `lines`: the text's lines,
+        or None where they were not split."""
         s = self.settings
         if self._fast is not None:
-            chosen = [lines[i] for i in indices]
-            # Folded in C, as below, character by character; None: a line has İ or a capital sigma,
-            # whose lower case str.lower() decides.
-            found = self._fast.near_repeats(indices, chosen, s.min_words, s.near_max_words, self.threshold, True)
+            # Folded in C, as below, character by character, reading the lines in the text; None: a
+            # line has İ or a capital sigma, whose lower case str.lower() decides.
+            found = self._fast.near_repeats(indices, text, s.min_words, s.near_max_words, self.threshold, True)
             if found is not None:
                 return found
-            folded = PUNCTUATION.sub(" ", "\n".join(chosen).lower()).split("\n")
+            lines = text.split("\n") if lines is None else lines
+            folded = PUNCTUATION.sub(" ", "\n".join([lines[i] for i in indices]).lower()).split("\n")
             return self._fast.near_repeats(indices, folded, s.min_words, s.near_max_words, self.threshold, False)
+        assert lines is not None
         folded = PUNCTUATION.sub(" ", "\n".join([lines[i] for i in indices]).lower()).split("\n")
         sets: list[tuple[int, frozenset[str]]] = []
         for i, line in zip(indices, folded, strict=True):
