@@ -42,44 +42,57 @@ append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b)
 
 /* ---- repeat_scan ------------------------------------------------------------------ */
 
-/* The line spans of a text (line k is text[spans[2k]:spans[2k + 1]]), split at "\n" as str.split("\n")
- * splits; *n_lines gets their number. NULL with MemoryError set on failure. */
-static Py_ssize_t *
-line_spans(int kind, const void *data, Py_ssize_t len, Py_ssize_t *n_lines)
+/* Where the line breaks of text[from:] are: a typed loop per string kind (the generic read costs a
+ * switch per character), memchr for one-byte text. The next "\n" at or after `from`, or len. */
+static inline Py_ssize_t
+next_newline(int kind, const void *data, Py_ssize_t len, Py_ssize_t from)
 {
-    Py_ssize_t n = 1;
-    if (kind == PyUnicode_1BYTE_KIND) { /* memchr: most documents are ASCII or Latin-1 */
-        for (const char *p = data, *end = (const char *)data + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-            n++;
-    } else {
-        for (Py_ssize_t p = 0; p < len; p++)
-            n += PyUnicode_READ(kind, data, p) == '\n';
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *p = memchr((const char *)data + from, '\n', (size_t)(len - from));
+        return p ? p - (const char *)data : len;
     }
-    Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)n);
+    if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *s = data;
+        while (from < len && s[from] != '\n')
+            from++;
+        return from;
+    }
+    const Py_UCS4 *s = data;
+    while (from < len && s[from] != '\n')
+        from++;
+    return from;
+}
+
+/* The spans of a text's first `most` lines (all where `most` < 0): line k is
+ * text[spans[2k]:spans[2k + 1]], split at "\n" as str.split("\n") splits; *n_lines gets their number.
+ * NULL with MemoryError set on failure. */
+static Py_ssize_t *
+line_spans(int kind, const void *data, Py_ssize_t len, Py_ssize_t most, Py_ssize_t *n_lines)
+{
+    Py_ssize_t capacity = 16, n = 0, start = 0;
+    Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)capacity);
+    while (spans) {
+        if (n == capacity) {
+            Py_ssize_t *grown = PyMem_Realloc(spans, sizeof(Py_ssize_t) * 4 * (size_t)capacity);
+            if (!grown) {
+                PyMem_Free(spans);
+                spans = NULL;
+                break;
+            }
+            spans = grown;
+            capacity *= 2;
+        }
+        Py_ssize_t end = next_newline(kind, data, len, start);
+        spans[2 * n] = start;
+        spans[2 * n + 1] = end;
+        n++;
+        if (end >= len || (most >= 0 && n >= most))
+            break;
+        start = end + 1;
+    }
     if (!spans) {
         PyErr_NoMemory();
         return NULL;
-    }
-    Py_ssize_t k = 0, start = 0;
-    if (kind == PyUnicode_1BYTE_KIND) {
-        const char *base = data, *end = base + len, *p = base;
-        while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-            spans[2 * k] = start;
-            spans[2 * k + 1] = p - base;
-            k++;
-            start = ++p - base;
-        }
-        spans[2 * k] = start;
-        spans[2 * k + 1] = len;
-    } else {
-        for (Py_ssize_t p = 0; p <= len; p++) {
-            if (p < len && PyUnicode_READ(kind, data, p) != '\n')
-                continue;
-            spans[2 * k] = start;
-            spans[2 * k + 1] = p;
-            k++;
-            start = p + 1;
-        }
     }
     *n_lines = n;
     return spans;
@@ -132,7 +145,7 @@ repeat_scan_text(PyObject *text, Py_ssize_t min_chars, Py_ssize_t min_words, Py_
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), n = 0;
     int kind = PyUnicode_KIND(text);
     const char *data = (const char *)PyUnicode_DATA(text);
-    Py_ssize_t *spans = line_spans(kind, data, len, &n);
+    Py_ssize_t *spans = line_spans(kind, data, len, -1, &n);
     if (!spans)
         return NULL;
     Py_ssize_t capacity = 16;
@@ -532,8 +545,16 @@ near_repeats(PyObject *self, PyObject *args)
     texts = PyMem_Malloc(sizeof(Text) * (n ? n : 1));
     if (!sets || !texts)
         goto fail_nomem;
-    if (whole) {
-        spans = line_spans(PyUnicode_KIND(folded), PyUnicode_DATA(folded), PyUnicode_GET_LENGTH(folded), &n_spans);
+    if (whole) { /* the spans of the lines up to the last one asked for */
+        Py_ssize_t last = -1;
+        for (Py_ssize_t k = 0; k < n; k++) {
+            Py_ssize_t line = PyLong_AsSsize_t(PyList_GET_ITEM(indices, k));
+            if (line == -1 && PyErr_Occurred())
+                goto fail;
+            last = line > last ? line : last;
+        }
+        spans = line_spans(PyUnicode_KIND(folded), PyUnicode_DATA(folded), PyUnicode_GET_LENGTH(folded), last + 1,
+                           &n_spans);
         if (!spans)
             goto fail;
     }
