@@ -42,27 +42,6 @@ append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b)
 
 /* ---- repeat_scan ------------------------------------------------------------------ */
 
-/* Where the line breaks of text[from:] are: a typed loop per string kind (the generic read costs a
- * switch per character), memchr for one-byte text. The next "\n" at or after `from`, or len. */
-static inline Py_ssize_t
-next_newline(int kind, const void *data, Py_ssize_t len, Py_ssize_t from)
-{
-    if (kind == PyUnicode_1BYTE_KIND) {
-        const char *p = memchr((const char *)data + from, '\n', (size_t)(len - from));
-        return p ? p - (const char *)data : len;
-    }
-    if (kind == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *s = data;
-        while (from < len && s[from] != '\n')
-            from++;
-        return from;
-    }
-    const Py_UCS4 *s = data;
-    while (from < len && s[from] != '\n')
-        from++;
-    return from;
-}
-
 /* The spans of a text's first `most` lines (all where `most` < 0): line k is
  * text[spans[2k]:spans[2k + 1]], split at "\n" as str.split("\n") splits; *n_lines gets their number.
  * NULL with MemoryError set on failure. */

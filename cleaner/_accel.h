@@ -4,12 +4,34 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
 #if PY_VERSION_HEX >= 0x030C0000
 #define READY(op) 0 /* strings are always ready since 3.12 */
 #else
 #define READY(op) PyUnicode_READY(op)
 #endif
+
+/* The next "\n" in text[from:len] (len where there is none): memchr for one-byte text, a typed
+ * loop per string kind otherwise (PyUnicode_READ costs a switch per character). */
+static inline Py_ssize_t
+next_newline(int kind, const void *data, Py_ssize_t len, Py_ssize_t from)
+{
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *p = memchr((const char *)data + from, '\n', (size_t)(len - from));
+        return p ? p - (const char *)data : len;
+    }
+    if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *s = data;
+        while (from < len && s[from] != '\n')
+            from++;
+        return from;
+    }
+    const Py_UCS4 *s = data;
+    while (from < len && s[from] != '\n')
+        from++;
+    return from;
+}
 
 /* cleaner/_accel_blocks.c: the web block classifier's per-block work. */
 PyObject *block_text_stats(PyObject *self, PyObject *args);

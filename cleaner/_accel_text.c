@@ -80,40 +80,64 @@ layout(PyObject *self, PyObject *args)
     int kind = PyUnicode_KIND(text);
     const char *data = (const char *)PyUnicode_DATA(text);
     /* The kept lines: (start, end) of each, the removed-line markers left out. */
-    Py_ssize_t n_lines = 1;
-    for (Py_ssize_t p = 0; p < len; p++)
-        n_lines += PyUnicode_READ(kind, data, p) == '\n';
-    Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)n_lines);
-    uint8_t *blank = PyMem_Malloc((size_t)n_lines);
-    char *out = PyMem_Malloc((size_t)(len ? len : 1) * (size_t)kind);
-    if (!spans || !blank || !out) {
-        PyMem_Free(spans);
-        PyMem_Free(blank);
-        PyMem_Free(out);
-        return PyErr_NoMemory();
-    }
-    Py_ssize_t n = 0, start = 0;
-    for (Py_ssize_t p = 0; p <= len; p++) {
-        if (p < len && PyUnicode_READ(kind, data, p) != '\n')
-            continue;
-        if (!(p - start == 1 && PyUnicode_READ(kind, data, start) == 0)) {
+    Py_ssize_t capacity = 64, n = 0, start = 0;
+    int removed = 0;
+    Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)capacity);
+    uint8_t *blank = PyMem_Malloc((size_t)capacity);
+    char *out = NULL;
+    PyObject *result = NULL;
+    if (!spans || !blank)
+        goto nomem;
+    for (;;) {
+        Py_ssize_t end = next_newline(kind, data, len, start);
+        if (end - start == 1 && PyUnicode_READ(kind, data, start) == 0) {
+            removed = 1;
+        } else {
+            if (n == capacity) {
+                capacity *= 2;
+                Py_ssize_t *grown = PyMem_Realloc(spans, sizeof(Py_ssize_t) * 2 * (size_t)capacity);
+                uint8_t *grown_blank = grown ? PyMem_Realloc(blank, (size_t)capacity) : NULL;
+                if (grown)
+                    spans = grown;
+                if (!grown || !grown_blank)
+                    goto nomem;
+                blank = grown_blank;
+            }
             int only_space = 1;
-            for (Py_ssize_t q = start; q < p && only_space; q++) {
+            for (Py_ssize_t q = start; q < end && only_space; q++) {
                 Py_UCS4 c = PyUnicode_READ(kind, data, q);
                 only_space = c == ' ' || c == '\t';
             }
             spans[2 * n] = start;
-            spans[2 * n + 1] = p;
+            spans[2 * n + 1] = end;
             blank[n++] = (uint8_t)only_space;
         }
-        start = p + 1;
+        if (end >= len)
+            break;
+        start = end + 1;
     }
     /* Lines 1 .. n-2 (after a line break, and ended by one) in runs of more than max_blank blank
      * lines become max_blank empty lines; blank lines ended by a line break at the start go. */
-    Py_ssize_t n_out = 0, written = 0;
     Py_ssize_t first = 0;
     while (first < n - 1 && blank[first])
         first++;
+    int collapse = 0;
+    for (Py_ssize_t i = first, run = 0; i < n - 1 && !collapse; i++) {
+        run = i >= 1 && blank[i] ? run + 1 : 0;
+        collapse = run > max_blank;
+    }
+    Py_ssize_t tail = len;
+    while (tail > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, tail - 1)))
+        tail--;
+    if (!removed && !first && !collapse && tail == len) { /* nothing to change: most documents */
+        Py_INCREF(text);
+        result = text;
+        goto done;
+    }
+    out = PyMem_Malloc((size_t)(len ? len : 1) * (size_t)kind);
+    if (!out)
+        goto nomem;
+    Py_ssize_t n_out = 0, written = 0;
     for (Py_ssize_t i = first; i < n; i++) {
         if (i >= 1 && i <= n - 2 && blank[i]) {
             Py_ssize_t j = i;
@@ -136,13 +160,11 @@ layout(PyObject *self, PyObject *args)
     }
     while (n_out > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, out, n_out - 1)))
         n_out--;
-    PyObject *result;
-    if (n_out == len) { /* only deletions happen: the same length is the same text */
-        Py_INCREF(text);
-        result = text;
-    } else {
-        result = PyUnicode_FromKindAndData(kind, out, n_out);
-    }
+    result = PyUnicode_FromKindAndData(kind, out, n_out);
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
     PyMem_Free(spans);
     PyMem_Free(blank);
     PyMem_Free(out);
