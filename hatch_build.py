@@ -21,7 +21,8 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCES = [Path("cleaner") / name for name in ("_accel.c", "_accel_blocks.c", "_accel_text.c")]  # + _accel.h
+# Compiled as one module; cleaner/_accel.h declares what they share.
+SOURCES = [Path("cleaner") / f"_accel{part}.c" for part in ("", "_blocks", "_text", "_words")]
 
 
 def compile_accel(root: Path, out_dir: Path) -> Path | None:

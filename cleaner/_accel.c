@@ -1509,89 +1509,6 @@ static PyTypeObject CharGateType = {
     .tp_methods = gate_methods,
 };
 
-/* ---- short_line_keys: the lines a whole-line literal may equal ---------------------------- */
-
-/* short_line_keys(text, max_chars, trim) -> (line numbers, keys joined by "\n"): for each line of at
- * most max_chars characters, the line with `trim` characters stripped from both ends and its words
- * joined by single spaces (" ".join(line.strip(trim).split())). The caller case-folds the joined keys
- * at once. Why: whole-line literals ("Home", "Share") are looked up for every short line of a page,
- * and a Python loop over 200 lines a page cost more than the rest of the step. */
-static PyObject *
-short_line_keys(PyObject *self, PyObject *args)
-{
-    PyObject *text, *trim;
-    Py_ssize_t max_chars;
-    if (!PyArg_ParseTuple(args, "UnU", &text, &max_chars, &trim))
-        return NULL;
-    if (READY(text) < 0 || READY(trim) < 0)
-        return NULL;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(text), n_trim = PyUnicode_GET_LENGTH(trim);
-    int kind = PyUnicode_KIND(text), trim_kind = PyUnicode_KIND(trim);
-    const void *data = PyUnicode_DATA(text), *trim_data = PyUnicode_DATA(trim);
-    Py_UCS4 *out = PyMem_Malloc(sizeof(Py_UCS4) * (len + 1));
-    PyObject *numbers = PyList_New(0);
-    if (!out || !numbers) {
-        PyMem_Free(out);
-        Py_XDECREF(numbers);
-        return PyErr_NoMemory();
-    }
-    Py_ssize_t n_out = 0, line = 0, start = 0;
-    while (start <= len) {
-        Py_ssize_t end = start;
-        while (end < len && PyUnicode_READ(kind, data, end) != '\n')
-            end++;
-        if (end - start <= max_chars) {
-            Py_ssize_t a = start, b = end;
-            while (a < b) {
-                Py_UCS4 c = PyUnicode_READ(kind, data, a);
-                Py_ssize_t k = 0;
-                while (k < n_trim && PyUnicode_READ(trim_kind, trim_data, k) != c)
-                    k++;
-                if (k == n_trim)
-                    break;
-                a++;
-            }
-            while (b > a) {
-                Py_UCS4 c = PyUnicode_READ(kind, data, b - 1);
-                Py_ssize_t k = 0;
-                while (k < n_trim && PyUnicode_READ(trim_kind, trim_data, k) != c)
-                    k++;
-                if (k == n_trim)
-                    break;
-                b--;
-            }
-            if (PyList_GET_SIZE(numbers) > 0)
-                out[n_out++] = '\n';
-            int in_word = 0, words = 0;
-            for (Py_ssize_t p = a; p < b; p++) {
-                Py_UCS4 c = PyUnicode_READ(kind, data, p);
-                if (Py_UNICODE_ISSPACE(c)) {
-                    in_word = 0;
-                    continue;
-                }
-                if (!in_word && words++)
-                    out[n_out++] = ' ';
-                in_word = 1;
-                out[n_out++] = c;
-            }
-            if (append_number(numbers, line) < 0) {
-                PyMem_Free(out);
-                Py_DECREF(numbers);
-                return NULL;
-            }
-        }
-        line++;
-        start = end + 1;
-    }
-    PyObject *keys = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n_out);
-    PyMem_Free(out);
-    if (!keys) {
-        Py_DECREF(numbers);
-        return NULL;
-    }
-    return Py_BuildValue("(NN)", numbers, keys);
-}
-
 /* ---- paragraph_units: the web classifier's blocks ---------------------------------------- */
 
 /* paragraph_units(lines, removed_lines_count) -> (units, removed_before, texts), exactly as
@@ -1763,11 +1680,11 @@ static PyMethodDef methods[] = {
      "paragraph_units(lines, removed_lines_count) -> (units, removed_before, texts)"},
     {"short_lines", short_lines, METH_VARARGS,
      "short_lines(text, max_chars) -> (line numbers, those lines joined by newlines)"},
-    {"short_line_keys", short_line_keys, METH_VARARGS,
-     "short_line_keys(text, max_chars, trim) -> (line numbers, their keys joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
      "near_repeats(indices, lines or text, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
     {"found_chars", found_chars, METH_VARARGS, "found_chars(text, chars) -> int: bit k set where chars[k] occurs"},
+    {"literal_line_hits", literal_line_hits, METH_VARARGS,
+     "literal_line_hits(text, max_chars, trim, table, empty) -> (hits, rest_numbers, rest_keys)"},
     {"layout", layout, METH_VARARGS, "layout(text, max_blank_lines) -> str, as LayoutStep's Python code"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
      "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
@@ -1819,19 +1736,19 @@ add_type(PyObject *module, const char *name, PyTypeObject *type)
 PyMODINIT_FUNC
 PyInit__accel(void)
 {
-    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0 || PyType_Ready(&StopwordsType) < 0)
+    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0 || PyType_Ready(&WordTableType) < 0)
         return NULL;
     for (Py_UCS4 c = 0; c < 256; c++)
         space1[c] = (uint8_t)Py_UNICODE_ISSPACE(c);
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 18) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 19) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }
     if (add_type(m, "Automaton", &AutomatonType) < 0 || add_type(m, "CharGate", &CharGateType) < 0 ||
-        add_type(m, "Stopwords", &StopwordsType) < 0 ||
+        add_type(m, "WordTable", &WordTableType) < 0 ||
         add_names(m, "BLOCK_TEXT_COLUMNS", block_text_columns) < 0 || add_names(m, "BLOCK_FEATURES", block_features) < 0) {
         Py_DECREF(m);
         return NULL;

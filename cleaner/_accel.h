@@ -4,6 +4,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 
 #if PY_VERSION_HEX >= 0x030C0000
@@ -36,11 +37,36 @@ next_newline(int kind, const void *data, Py_ssize_t len, Py_ssize_t from)
 /* cleaner/_accel_blocks.c: the web block classifier's per-block work. */
 PyObject *block_text_stats(PyObject *self, PyObject *args);
 PyObject *block_pass(PyObject *self, PyObject *args);
-extern PyTypeObject StopwordsType;
+/* cleaner/_accel_words.c: words looked up by their characters (FNV-1a over code points). */
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t start, length; /* in `pool` */
+    long long mask;           /* the word's value */
+} WordSlot;
+
+typedef struct {
+    PyObject_HEAD
+    WordSlot *slots; /* open addressing; length 0 marks an empty slot */
+    Py_ssize_t size; /* a power of two */
+    Py_UCS4 *pool;
+    Py_ssize_t longest;
+} WordTable;
+
+#define WORD_HASH_START 0xcbf29ce484222325ULL
+static inline uint64_t
+word_hash_step(uint64_t h, Py_UCS4 c)
+{
+    return (h ^ c) * 0x100000001b3ULL;
+}
+
+extern PyTypeObject WordTableType;
+/* The value of the word (len > 0 characters, hash h), 0 where the table lacks it. */
+long long word_table_find(const WordTable *self, uint64_t h, const Py_UCS4 *word, Py_ssize_t len);
 
 /* cleaner/_accel_text.c: whole-text passes before and after the steps. */
 PyObject *found_chars(PyObject *self, PyObject *args);
 PyObject *layout(PyObject *self, PyObject *args);
+PyObject *literal_line_hits(PyObject *self, PyObject *args);
 extern const char *const block_text_columns[];
 extern const char *const block_features[];
 

@@ -45,23 +45,19 @@ class CharGate:
 def short_lines(text: str, max_chars: int, /) -> tuple[list[int], str]:
     """(numbers of the lines of at most max_chars characters, those lines joined by newlines)."""
 
-def short_line_keys(text: str, max_chars: int, trim: str, /) -> tuple[list[int], str]:
-    """(numbers of the lines of at most max_chars characters, their keys joined by newlines): each
-    key is " ".join(line.strip(trim).split())."""
-
 def paragraph_units(lines: list[str], removed_lines_count: bool, /) -> tuple[list[list[int]], list[bool], list[str]]:
     """The web classifier's blocks, as cleaner.steps.blocks.paragraph_units finds them."""
 
 BLOCK_TEXT_COLUMNS: tuple[str, ...]
 BLOCK_FEATURES: tuple[str, ...]
 
-class Stopwords:
-    """Word -> language bits (a C hash table, looked up without making a str per word)."""
+class WordTable:
+    """str -> int in a C hash table that C code looks up by a word's characters (no str per word)."""
 
-    def __init__(self, masks: dict[str, int]) -> None: ...
+    def __init__(self, values: dict[str, int]) -> None: ...
     def get(self, word: str, /) -> int: ...
 
-def block_text_stats(texts: list[str], stopwords: Stopwords, languages: int, table: bytes, /) -> bytes | None:
+def block_text_stats(texts: list[str], stopwords: WordTable, languages: int, table: bytes, /) -> bytes | None:
     """Per text, float64 words, stopword hits per language and BLOCK_TEXT_COLUMNS (as bytes); None
     where lower-casing needs Python (U+0130 or a capital sigma)."""
 
@@ -85,3 +81,10 @@ def found_chars(text: str, chars: str, /) -> int:
 
 def layout(text: str, max_blank_lines: int, /) -> str:
     """LayoutStep's transformation in one pass (the text itself where nothing changes)."""
+
+def literal_line_hits(
+    text: str, max_chars: int, trim: str, table: WordTable, empty: int, /
+) -> tuple[list[tuple[int, int]], list[int], str]:
+    """Whole-line literal keys of the short lines: (line, key number) for ASCII keys found in `table`
+    (number + 1 as value; `empty`: the empty key's number, -1 for none), then the lines whose keys need
+    Python's casefold() and those keys (not yet folded) joined by newlines."""

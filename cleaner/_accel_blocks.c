@@ -101,150 +101,10 @@ lower(Py_UCS4 c) /* str.lower() of one character, except U+0130 and a capital si
     return Py_UNICODE_TOLOWER(c);
 }
 
-static inline uint64_t
-hash_step(uint64_t h, Py_UCS4 c) /* FNV-1a over code points */
-{
-    return (h ^ c) * 0x100000001b3ULL;
-}
-#define HASH_START 0xcbf29ce484222325ULL
-
-/* ---- Stopwords: word -> language bits, looked up without making a str per word ------------ */
-
-typedef struct {
-    uint64_t hash;
-    Py_ssize_t start, length; /* in `pool` */
-    long long mask;
-} StopwordSlot;
-
-typedef struct {
-    PyObject_HEAD
-    StopwordSlot *slots; /* open addressing; length 0 marks an empty slot */
-    Py_ssize_t size;     /* a power of two */
-    Py_UCS4 *pool;
-    Py_ssize_t longest;
-} Stopwords;
-
-static void
-stopwords_dealloc(Stopwords *self)
-{
-    PyMem_Free(self->slots);
-    PyMem_Free(self->pool);
-    Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static int
-stopwords_init(Stopwords *self, PyObject *args, PyObject *kwds)
-{
-    static char *keywords[] = {"masks", NULL};
-    PyObject *masks;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!", keywords, &PyDict_Type, &masks))
-        return -1;
-    PyMem_Free(self->slots);
-    PyMem_Free(self->pool);
-    self->slots = NULL;
-    self->pool = NULL;
-    self->longest = 0;
-    Py_ssize_t count = PyDict_GET_SIZE(masks), chars = 0, pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(masks, &pos, &key, &value)) {
-        if (!PyUnicode_Check(key) || READY(key) < 0 || !PyLong_Check(value)) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_TypeError, "Stopwords: masks must map str to int");
-            return -1;
-        }
-        chars += PyUnicode_GET_LENGTH(key);
-    }
-    self->size = 8;
-    while (self->size < 2 * count)
-        self->size *= 2;
-    self->slots = PyMem_Calloc((size_t)self->size, sizeof(StopwordSlot));
-    self->pool = PyMem_Malloc((size_t)(chars ? chars : 1) * sizeof(Py_UCS4));
-    if (!self->slots || !self->pool) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    Py_ssize_t used = 0;
-    pos = 0;
-    while (PyDict_Next(masks, &pos, &key, &value)) {
-        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
-        if (len == 0)
-            continue; /* no \w+ run is empty */
-        long long mask = PyLong_AsLongLong(value);
-        if (mask == -1 && PyErr_Occurred())
-            return -1;
-        int kind = PyUnicode_KIND(key);
-        const void *data = PyUnicode_DATA(key);
-        uint64_t h = HASH_START;
-        for (Py_ssize_t k = 0; k < len; k++) {
-            self->pool[used + k] = PyUnicode_READ(kind, data, k);
-            h = hash_step(h, self->pool[used + k]);
-        }
-        Py_ssize_t at = (Py_ssize_t)(h & (uint64_t)(self->size - 1));
-        while (self->slots[at].length)
-            at = (at + 1) & (self->size - 1);
-        self->slots[at] = (StopwordSlot){h, used, len, mask};
-        used += len;
-        if (len > self->longest)
-            self->longest = len;
-    }
-    return 0;
-}
-
-static long long
-stopwords_find(const Stopwords *self, uint64_t h, const Py_UCS4 *word, Py_ssize_t len)
-{
-    Py_ssize_t at = (Py_ssize_t)(h & (uint64_t)(self->size - 1));
-    for (;;) {
-        const StopwordSlot *slot = &self->slots[at];
-        if (!slot->length)
-            return 0;
-        if (slot->hash == h && slot->length == len &&
-            memcmp(self->pool + slot->start, word, (size_t)len * sizeof(Py_UCS4)) == 0)
-            return slot->mask;
-        at = (at + 1) & (self->size - 1);
-    }
-}
-
-static PyObject *
-stopwords_get(Stopwords *self, PyObject *word)
-{
-    if (!PyUnicode_Check(word) || READY(word) < 0) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "Stopwords.get: word must be str");
-        return NULL;
-    }
-    Py_UCS4 *chars = PyUnicode_AsUCS4Copy(word);
-    if (!chars)
-        return NULL;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(word);
-    uint64_t h = HASH_START;
-    for (Py_ssize_t k = 0; k < len; k++)
-        h = hash_step(h, chars[k]);
-    long long mask = len ? stopwords_find(self, h, chars, len) : 0;
-    PyMem_Free(chars);
-    return PyLong_FromLongLong(mask);
-}
-
-static PyMethodDef stopwords_methods[] = {
-    {"get", (PyCFunction)stopwords_get, METH_O, "get(word) -> its language bits (0: no stoplist has it)"},
-    {NULL, NULL, 0, NULL},
-};
-
-PyTypeObject StopwordsType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cleaner._accel.Stopwords",
-    .tp_basicsize = sizeof(Stopwords),
-    .tp_dealloc = (destructor)stopwords_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Stopwords(masks): word -> language bits, for block_text_stats",
-    .tp_methods = stopwords_methods,
-    .tp_init = (initproc)stopwords_init,
-    .tp_new = PyType_GenericNew,
-};
-
 /* ---- block_text_stats ------------------------------------------------------------- */
 
 /* block_text_stats(texts, stopwords, languages, table) -> bytes | None: per text, a row of float64:
- * words, stopword hits per language (bit k of the word's Stopwords mask), then TEXT_COLUMNS. As
+ * words, stopword hits per language (bit k of the word's WordTable value), then TEXT_COLUMNS. As
  * BlockClassifierStep._compute_stats: words are re's \w+ runs of text.lower(), characters are
  * classified by block_model._char_table (`table`, 65,536 bytes). None where lower-casing needs
  * Python's str.lower() (U+0130 or a capital sigma). */
@@ -252,10 +112,10 @@ PyObject *
 block_text_stats(PyObject *self, PyObject *args)
 {
     PyObject *texts;
-    Stopwords *stopwords;
+    WordTable *stopwords;
     Py_ssize_t nlang;
     Py_buffer table;
-    if (!PyArg_ParseTuple(args, "O!O!ny*", &PyList_Type, &texts, &StopwordsType, &stopwords, &nlang, &table))
+    if (!PyArg_ParseTuple(args, "O!O!ny*", &PyList_Type, &texts, &WordTableType, &stopwords, &nlang, &table))
         return NULL;
     PyObject *result = NULL;
     Py_UCS4 *lowered = NULL;
@@ -350,13 +210,13 @@ block_text_stats(PyObject *self, PyObject *args)
                 continue;
             }
             Py_ssize_t start = k;
-            uint64_t h = HASH_START;
+            uint64_t h = WORD_HASH_START;
             while (k < len && is_word(lowered[k]))
-                h = hash_step(h, lowered[k++]);
+                h = word_hash_step(h, lowered[k++]);
             words++;
             if (!nlang || k - start > stopwords->longest)
                 continue;
-            long long bits = stopwords_find(stopwords, h, lowered + start, k - start);
+            long long bits = word_table_find(stopwords, h, lowered + start, k - start);
             for (Py_ssize_t lang = 0; bits && lang < nlang; lang++)
                 row[1 + lang] += (double)((bits >> lang) & 1);
         }

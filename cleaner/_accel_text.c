@@ -10,6 +10,15 @@
 #include <stdint.h>
 #include <string.h>
 
+static int
+append_line_number(PyObject *list, Py_ssize_t line, Py_ssize_t number)
+{
+    PyObject *pair = Py_BuildValue("(nn)", line, number);
+    int rc = pair ? PyList_Append(list, pair) : -1;
+    Py_XDECREF(pair);
+    return rc;
+}
+
 /* found_chars(text, chars) -> int: bit k set where chars[k] occurs in text (at most 63 chars). */
 PyObject *
 found_chars(PyObject *self, PyObject *args)
@@ -168,5 +177,109 @@ done:
     PyMem_Free(spans);
     PyMem_Free(blank);
     PyMem_Free(out);
+    return result;
+}
+
+/* literal_line_hits(text, max_chars, trim, table, empty) -> (hits, rest_numbers, rest_keys): the
+ * boilerplate step's whole-line literal lookup. For each line of at most max_chars characters, its
+ * key is " ".join(line.strip(trim).split()), case-folded. Keys of ASCII characters only are folded
+ * (str.casefold() is str.lower() there) and looked up here in `table` (key -> its number + 1; the
+ * empty key has number `empty`, -1 for none): (line, number) in `hits`. Other keys need Python's
+ * casefold(): their lines are in rest_numbers and the keys, not yet folded, joined by "\n" in
+ * rest_keys. */
+PyObject *
+literal_line_hits(PyObject *self, PyObject *args)
+{
+    PyObject *text, *trim;
+    WordTable *table;
+    Py_ssize_t max_chars, empty;
+    if (!PyArg_ParseTuple(args, "UnUO!n", &text, &max_chars, &trim, &WordTableType, &table, &empty))
+        return NULL;
+    if (READY(text) < 0 || READY(trim) < 0)
+        return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), n_trim = PyUnicode_GET_LENGTH(trim);
+    int kind = PyUnicode_KIND(text), trim_kind = PyUnicode_KIND(trim);
+    const void *data = PyUnicode_DATA(text), *trim_data = PyUnicode_DATA(trim);
+    uint8_t trim_ascii[128] = {0}; /* the trim characters below 128; the rest are looked up in `trim` */
+    for (Py_ssize_t k = 0; k < n_trim; k++) {
+        Py_UCS4 c = PyUnicode_READ(trim_kind, trim_data, k);
+        if (c < 128)
+            trim_ascii[c] = 1;
+    }
+    Py_UCS4 *key = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(max_chars + 1));
+    Py_UCS4 *rest = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(len + 1));
+    PyObject *hits = PyList_New(0), *numbers = PyList_New(0), *result = NULL;
+    if (!key || !rest || !hits || !numbers) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t n_rest = 0, line = 0, start = 0;
+    for (;;) {
+        Py_ssize_t end = next_newline(kind, data, len, start);
+        if (end - start <= max_chars) {
+            Py_ssize_t a = start, b = end;
+            for (; a < b; a++) { /* line.strip(trim) */
+                Py_UCS4 c = PyUnicode_READ(kind, data, a);
+                if (c < 128 ? !trim_ascii[c] : PyUnicode_FindChar(trim, c, 0, n_trim, 1) < 0)
+                    break;
+            }
+            for (; b > a; b--) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, b - 1);
+                if (c < 128 ? !trim_ascii[c] : PyUnicode_FindChar(trim, c, 0, n_trim, 1) < 0)
+                    break;
+            }
+            Py_ssize_t n_key = 0;
+            int in_word = 0, words = 0, ascii = 1;
+            for (Py_ssize_t p = a; p < b; p++) { /* " ".join(....split()) */
+                Py_UCS4 c = PyUnicode_READ(kind, data, p);
+                if (Py_UNICODE_ISSPACE(c)) {
+                    in_word = 0;
+                    continue;
+                }
+                if (!in_word && words++)
+                    key[n_key++] = ' ';
+                in_word = 1;
+                ascii &= c < 128;
+                key[n_key++] = c;
+            }
+            if (ascii) {
+                Py_ssize_t number = empty;
+                if (n_key) {
+                    uint64_t h = WORD_HASH_START;
+                    for (Py_ssize_t k = 0; k < n_key; k++) {
+                        if (key[k] >= 'A' && key[k] <= 'Z')
+                            key[k] += 'a' - 'A';
+                        h = word_hash_step(h, key[k]);
+                    }
+                    number = n_key <= table->longest ? (Py_ssize_t)word_table_find(table, h, key, n_key) - 1 : -1;
+                }
+                if (number >= 0 && append_line_number(hits, line, number) < 0)
+                    goto done;
+            } else {
+                if (PyList_GET_SIZE(numbers) > 0)
+                    rest[n_rest++] = '\n';
+                memcpy(rest + n_rest, key, sizeof(Py_UCS4) * (size_t)n_key);
+                n_rest += n_key;
+                PyObject *number = PyLong_FromSsize_t(line);
+                int rc = number ? PyList_Append(numbers, number) : -1;
+                Py_XDECREF(number);
+                if (rc < 0)
+                    goto done;
+            }
+        }
+        if (end >= len)
+            break;
+        line++;
+        start = end + 1;
+    }
+    PyObject *keys = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, rest, n_rest);
+    if (keys)
+        result = Py_BuildValue("(OON)", hits, numbers, keys);
+done:
+    PyMem_Free(key);
+    PyMem_Free(rest);
+    Py_XDECREF(hits);
+    Py_XDECREF(numbers);
     return result;
 }

@@ -311,12 +311,15 @@ def test_whole_line_literals_found_alike_in_c_and_python(text):
     finally:
         boilerplate.accel = saved
     assert fast == pure
-    keys = repeats_module._accel.short_line_keys(text, 12, boilerplate.LINE_TRIM)
-    expected = [
-        (i, " ".join(line.strip(boilerplate.LINE_TRIM).split())) for i, line in enumerate(lines) if len(line) <= 12
-    ]
-    numbers, joined = keys
-    assert list(zip(numbers, joined.split("\n") if numbers else [], strict=True)) == expected
+    # The C lookup itself: ASCII keys are folded and found in C, the others handed back unfolded.
+    wanted = ["home", "read more", ""]
+    table = repeats_module._accel.WordTable({key: k + 1 for k, key in enumerate(wanted) if key})
+    hits, numbers, joined = repeats_module._accel.literal_line_hits(text, 12, boilerplate.LINE_TRIM, table, 2)
+    keys = {i: " ".join(line.strip(boilerplate.LINE_TRIM).split()) for i, line in enumerate(lines) if len(line) <= 12}
+    rest = dict(zip(numbers, joined.split("\n") if numbers else [], strict=True))
+    assert set(rest) == {i for i, key in keys.items() if not key.isascii()}
+    assert all(rest[i] == keys[i] for i in rest)
+    assert sorted(hits) == sorted((i, wanted.index(key.lower())) for i, key in keys.items() if key.lower() in wanted)
 
 
 @needs_accel
@@ -511,7 +514,7 @@ def test_short_lines_in_c_are_pythons(lines, limit):
     st.lists(st.text(max_size=6), max_size=20),
 )
 def test_stopword_table_answers_as_the_dict(masks, probes):
-    table = repeats_module._accel.Stopwords(masks)
+    table = repeats_module._accel.WordTable(masks)
     for word in [*masks, *probes]:
         assert table.get(word) == (masks.get(word, 0) if word else 0)
 

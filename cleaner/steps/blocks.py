@@ -159,7 +159,7 @@ class BlockClassifierStep:
         for k, lang in enumerate(settings.languages):
             for word in self.stopwords[lang]:
                 self.language_mask[word] = self.language_mask.get(word, 0) | (1 << k)
-        self._stopwords = accel.Stopwords(self.language_mask) if self._compiled_blocks and accel is not None else None
+        self._stopwords = accel.WordTable(self.language_mask) if self._compiled_blocks and accel is not None else None
         self._stats_cache = RowStore()
 
     def languages(self, hits: np.ndarray) -> tuple[list[int], int]:

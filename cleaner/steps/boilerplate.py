@@ -87,21 +87,26 @@ class _Scanner:
                 needed_by_rule = {n: needed for n, _, needed in self.patterns if needed}
                 short.set_rule_filters(lambda n: rules[n].max_words, lambda lit, n: needed_by_rule[n].get(lit, 0))
                 self.short = short
+            # Whole-line literal keys in a C table: lines whose key is ASCII are looked up in C.
+            self._keys = list(self.literals)
+            self._key_table = accel.WordTable({key: k + 1 for k, key in enumerate(self._keys) if key})
+            self._empty_key = self._keys.index("") if "" in self.literals else -1
 
     def literal_lines(self, text: str, lines: list[str] | None = None) -> dict[int, set[int]]:
         """Line index -> rules whose whole-line literal it is (`lines`: text's lines, if split already)."""
         if not self.literals:
             return {}
         limit, index = self.max_literal, self.literals
-        if accel is not None:  # the keys of the short lines, made in C and case-folded at once
-            numbers, joined = accel.short_line_keys(text, limit, LINE_TRIM)
-            if not numbers:
-                return {}
-            keys = joined.casefold().split("\n")
-            present = self.literal_set.intersection(keys)
-            if not present:
-                return {}
-            return {numbers[k]: set(index[key]) for k, key in enumerate(keys) if key in present}
+        if accel is not None:  # ASCII keys of short lines looked up in C; the others case-folded here at once
+            hits, numbers, joined = accel.literal_line_hits(text, limit, LINE_TRIM, self._key_table, self._empty_key)
+            keys_in_order = self._keys
+            found = {line: set(index[keys_in_order[k]]) for line, k in hits}
+            if numbers:
+                keys = joined.casefold().split("\n")
+                present = self.literal_set.intersection(keys)
+                if present:
+                    found.update((numbers[k], set(index[key])) for k, key in enumerate(keys) if key in present)
+            return found
         lines = text.split("\n") if lines is None else lines
         trimmed = [line.strip(LINE_TRIM).casefold() if len(line) <= limit else "" for line in lines]
         blob = "\n".join(trimmed)
