@@ -369,10 +369,14 @@ is_ascii_punct(Py_UCS4 c)
     return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
 }
 
+static uint8_t separator1[2][256]; /* is_separator of U+0000..U+00FF, [raw], filled at import */
+
 static inline int
 is_separator(const Text *t, Py_UCS4 c)
 {
-    return Py_UNICODE_ISSPACE(c) || (t->raw && is_ascii_punct(c));
+    if (c < 256)
+        return separator1[t->raw][c];
+    return Py_UNICODE_ISSPACE(c);
 }
 
 static inline Py_UCS4
@@ -1738,8 +1742,11 @@ PyInit__accel(void)
 {
     if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&CharGateType) < 0 || PyType_Ready(&WordTableType) < 0)
         return NULL;
-    for (Py_UCS4 c = 0; c < 256; c++)
+    for (Py_UCS4 c = 0; c < 256; c++) {
         space1[c] = (uint8_t)Py_UNICODE_ISSPACE(c);
+        separator1[0][c] = space1[c];
+        separator1[1][c] = (uint8_t)(space1[c] || is_ascii_punct(c));
+    }
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;

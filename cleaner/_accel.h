@@ -22,8 +22,15 @@ next_newline(int kind, const void *data, Py_ssize_t len, Py_ssize_t from)
         const char *p = memchr((const char *)data + from, '\n', (size_t)(len - from));
         return p ? p - (const char *)data : len;
     }
-    if (kind == PyUnicode_2BYTE_KIND) {
+    if (kind == PyUnicode_2BYTE_KIND) { /* four characters at a time: is any 16-bit lane "\n"? */
         const Py_UCS2 *s = data;
+        for (; from + 4 <= len; from += 4) {
+            uint64_t word;
+            memcpy(&word, s + from, 8);
+            word ^= 0x000A000A000A000AULL;
+            if ((word - 0x0001000100010001ULL) & ~word & 0x8000800080008000ULL)
+                break;
+        }
         while (from < len && s[from] != '\n')
             from++;
         return from;
