@@ -1330,7 +1330,7 @@ static PyTypeObject AutomatonType = {
  * zero-width characters, HTML entities, trailing spaces) ran as several regex scans over
  * every document. One pass over the characters with a flag table finds the same lines. */
 
-enum { G_SINGLE = 1, G_LEAD = 2, G_CONT = 4, G_SPACED = 8 };
+enum { G_SINGLE = 1, G_LEAD = 2, G_CONT = 4, G_SPACED = 8, G_NFC = 16 };
 
 typedef struct {
     PyObject_HEAD
@@ -1339,6 +1339,7 @@ typedef struct {
     Py_ssize_t n_astral;
     int entity;         /* an HTML entity as ftfy decodes it: &#?[0-9A-Za-z]{1,24}; */
     int trailing;       /* a space or tab before a line break or the end */
+    Py_UCS4 nfc_safe_lo, nfc_safe_hi; /* above U+FFFF only these need no NFC check (G_NFC in the BMP) */
 } CharGate;
 
 static void
@@ -1383,7 +1384,7 @@ gate_mark(CharGate *self, PyObject *chars, uint8_t flag, Py_ssize_t *astral_cap)
             }
             self->astral[self->n_astral++] = c;
         } else {
-            PyErr_SetString(PyExc_ValueError, "CharGate: pair characters must be in the BMP");
+            PyErr_SetString(PyExc_ValueError, "CharGate: pair and NFC characters must be in the BMP");
             return -1;
         }
     }
@@ -1393,11 +1394,12 @@ gate_mark(CharGate *self, PyObject *chars, uint8_t flag, Py_ssize_t *astral_cap)
 static int
 gate_init(CharGate *self, PyObject *args, PyObject *kwds)
 {
-    PyObject *singles, *leads, *conts, *spaced;
+    PyObject *singles, *leads, *conts, *spaced, *nfc = NULL;
     int entity, trailing;
-    static char *keywords[] = {"singles", "leads", "conts", "spaced", "entity", "trailing", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOpp", keywords, &singles, &leads, &conts, &spaced, &entity,
-                                     &trailing))
+    unsigned int safe_lo = 1, safe_hi = 0;
+    static char *keywords[] = {"singles", "leads", "conts", "spaced", "entity", "trailing", "nfc", "nfc_safe", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOpp|U(II)", keywords, &singles, &leads, &conts, &spaced, &entity,
+                                     &trailing, &nfc, &safe_lo, &safe_hi))
         return -1;
     gate_free_tables(self);
     self->bmp = PyMem_Calloc(0x10000, 1);
@@ -1407,8 +1409,16 @@ gate_init(CharGate *self, PyObject *args, PyObject *kwds)
     }
     Py_ssize_t cap = 0;
     if (gate_mark(self, singles, G_SINGLE, &cap) < 0 || gate_mark(self, leads, G_LEAD, &cap) < 0 ||
-        gate_mark(self, conts, G_CONT, &cap) < 0 || gate_mark(self, spaced, G_SPACED, &cap) < 0)
+        gate_mark(self, conts, G_CONT, &cap) < 0 || gate_mark(self, spaced, G_SPACED, &cap) < 0 ||
+        (nfc && gate_mark(self, nfc, G_NFC, &cap) < 0))
         return -1;
+    /* Without an `nfc` set every text needs the NFC check; with one, astral characters outside
+     * [nfc_safe_lo, nfc_safe_hi] do. */
+    self->nfc_safe_lo = nfc ? safe_lo : 1;
+    self->nfc_safe_hi = nfc ? safe_hi : 0;
+    if (!nfc)
+        for (Py_UCS4 c = 0; c < 0x10000; c++)
+            self->bmp[c] |= G_NFC;
     if (self->n_astral > 1)
         qsort(self->astral, self->n_astral, sizeof(Py_UCS4), compare_ucs4);
     self->entity = entity;
@@ -1450,8 +1460,9 @@ entity_at(int kind, const void *data, Py_ssize_t len, Py_ssize_t p)
     return q > start && q - start <= 24 && q < len && PyUnicode_READ(kind, data, q) == ';';
 }
 
+/* The flagged lines; *nfc gets whether a character that the NFC check must see occurs. */
 static PyObject *
-gate_lines(CharGate *self, PyObject *text)
+gate_scan(CharGate *self, PyObject *text, int *nfc)
 {
     if (!self->bmp) {
         PyErr_SetString(PyExc_ValueError, "CharGate: not initialised");
@@ -1470,10 +1481,14 @@ gate_lines(CharGate *self, PyObject *text)
     const void *data = PyUnicode_DATA(text);
     const uint8_t *bmp = self->bmp;
     uint8_t previous = 0;   /* flags of the character before */
+    uint8_t seen = 0;       /* all flags seen */
     Py_UCS4 before = '\n';  /* the character before */
     for (Py_ssize_t p = 0; p < len; p++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, p);
-        uint8_t f = c < 0x10000 ? bmp[c] : (gate_astral(self, c) ? G_SINGLE : 0);
+        uint8_t f = c < 0x10000 ? bmp[c]
+                                : (uint8_t)((gate_astral(self, c) ? G_SINGLE : 0) |
+                                            (c < self->nfc_safe_lo || c > self->nfc_safe_hi ? G_NFC : 0));
+        seen |= f;
         int hit = (f & G_SINGLE) || ((previous & G_LEAD) && (f & G_CONT)) || ((previous & G_SPACED) && c == ' ') ||
                   (self->entity && c == '&' && entity_at(kind, data, len, p)) ||
                   (self->trailing && c == '\n' && (before == ' ' || before == '\t'));
@@ -1494,11 +1509,29 @@ gate_lines(CharGate *self, PyObject *text)
         Py_DECREF(found);
         return NULL;
     }
+    *nfc = (seen & G_NFC) != 0;
     return found;
+}
+
+static PyObject *
+gate_lines(CharGate *self, PyObject *text)
+{
+    int nfc;
+    return gate_scan(self, text, &nfc);
+}
+
+static PyObject *
+gate_scan_method(CharGate *self, PyObject *text)
+{
+    int nfc = 0;
+    PyObject *found = gate_scan(self, text, &nfc);
+    return found ? Py_BuildValue("(NO)", found, nfc ? Py_True : Py_False) : NULL;
 }
 
 static PyMethodDef gate_methods[] = {
     {"lines", (PyCFunction)gate_lines, METH_O, "lines(text) -> sorted numbers (from 0) of the lines the gate flags"},
+    {"scan", (PyCFunction)gate_scan_method, METH_O,
+     "scan(text) -> (lines(text), whether a character the NFC check must see occurs)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1750,7 +1783,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 19) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 20) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

@@ -38,9 +38,23 @@ class CharGate:
     """The lines a character gate flags: a single character, a lead+continuation pair, a spaced lead,
     an HTML entity (as ftfy decodes them), a trailing space or tab."""
 
-    def __init__(self, singles: str, leads: str, conts: str, spaced: str, entity: bool, trailing: bool) -> None: ...
+    def __init__(
+        self,
+        singles: str,
+        leads: str,
+        conts: str,
+        spaced: str,
+        entity: bool,
+        trailing: bool,
+        nfc: str = ...,
+        nfc_safe: tuple[int, int] = ...,
+    ) -> None: ...
     def lines(self, text: str, /) -> list[int]:
         """Sorted numbers (from 0) of the flagged lines."""
+
+    def scan(self, text: str, /) -> tuple[list[int], bool]:
+        """(lines(text), whether a character of `nfc`, or an astral one outside `nfc_safe`, occurs;
+        always True without `nfc`)."""
 
 def short_lines(text: str, max_chars: int, /) -> tuple[list[int], str]:
     """(numbers of the lines of at most max_chars characters, those lines joined by newlines)."""

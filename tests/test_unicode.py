@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import ftfy
 from conftest import corpus, read_jsonl
 from ftfy.fixes import uncurl_quotes
@@ -125,3 +127,53 @@ def test_windows_are_refused_where_a_pattern_could_match_differently_in_a_window
     test = window_test(re.compile("x[é]y|^[ü] "))
     assert test is not None
     assert test("ax" + "b" * 50 + "xéy") and not test("xé y") and test("ü z") and not test("a ü z")
+
+
+NFC_ALPHABET = st.sampled_from(
+    [
+        *"aeAEoOnNkK ",
+        "é",
+        "e\u0301",
+        "\u0301",
+        "\u0327",
+        "\u0305",
+        "\u0316",
+        "\u1100",
+        "\u1161",
+        "\u11a8",
+        "\uac00",
+        "\u2126",
+        "\u212b",
+        "\u212a",
+        "\uf900",
+        "\u0b47",
+        "\u0b3e",
+        "\u0958",
+        "\u0344",
+        "\u00c5",
+        "\u1e9b\u0323",
+        "\U0001f600",
+        "\U0001d165",
+        "\U0001d15e",
+        "\u3099",
+        "\u304b",
+        "\u0626",
+        "\u0654",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NFC_ALPHABET, max_size=12).map("".join))
+def test_text_the_gate_finds_no_nfc_character_in_is_nfc(text):
+    """The C gate skips unicodedata.is_normalized only for text that is in NFC."""
+    if STEP._gate is None:
+        return
+    # Each of these is not in NFC; each has a different reason (pair seconds, jamo, singletons, marks).
+    for tricky in ["\u0b47\u0b3e", "\u1100\u1161", "\uac00\u11a8", "\u2126", "e\u0301", "a\u0316\u0301", "\uf900"]:
+        assert STEP._gate.scan(tricky)[1], ascii(tricky)
+    _, nfc = STEP._gate.scan(text)
+    if not nfc:
+        assert unicodedata.is_normalized("NFC", text), ascii(text)
+    fixed = STEP(Document(text=text)).text
+    assert unicodedata.is_normalized("NFC", fixed.rstrip())

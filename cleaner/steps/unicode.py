@@ -95,6 +95,38 @@ def _gate_parts(settings: UnicodeSettings) -> tuple[list[str], list[str]]:
     return classes, others
 
 
+# Astral characters the NFC check may skip, if none of them is NFC-relevant (emoji and symbols,
+# common in web text); other astral characters always get the check.
+_NFC_SAFE_ASTRAL = (0x1F000, 0x1FAFF)
+
+
+def _nfc_relevant_char(c: str) -> bool:
+    return bool(unicodedata.combining(c)) or unicodedata.normalize("NFC", c) != c
+
+
+@lru_cache(maxsize=1)
+def _nfc_relevant() -> tuple[str, tuple[int, int]]:
+    """(the BMP characters whose presence needs `unicodedata.is_normalized("NFC", ...)`, the astral range
+    that needs none): a text of other characters is in NFC. These are the characters with a combining
+    class, those NFC changes on their own (singletons, excluded compositions), the second characters
+    of canonical pairs (they may compose with what precedes them) and the Hangul vowel and trailing
+    jamo. About 15 ms, once."""
+    relevant: set[str] = set()
+    for code in range(0x10000):
+        c = chr(code)
+        if 0xD800 <= code < 0xE000 or _nfc_relevant_char(c):
+            relevant.add(c)
+        parts = unicodedata.decomposition(c).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            second = int(parts[1], 16)
+            if second < 0x10000:
+                relevant.add(chr(second))
+    relevant.update(map(chr, [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]))
+    low, high = _NFC_SAFE_ASTRAL
+    safe = (low, high) if not any(_nfc_relevant_char(chr(code)) for code in range(low, high + 1)) else (1, 0)
+    return "".join(sorted(relevant)), safe
+
+
 def _cls(chars: str) -> str:
     return "".join(re.escape(c) for c in sorted(set(chars)))
 
@@ -164,6 +196,9 @@ class UnicodeStep:
         if settings.zero_width:
             singles += ZERO_WIDTH
         entity = bool(settings.ftfy and settings.unescape_html)
+        if settings.ftfy and settings.normalization == "NFC":
+            nfc, safe = _nfc_relevant()
+            return _accel.CharGate(singles, leads, conts, spaced, entity, settings.strip_trailing, nfc, safe)
         return _accel.CharGate(singles, leads, conts, spaced, entity, settings.strip_trailing)
 
     def _needs_normalizing(self, text: str) -> bool:
@@ -185,13 +220,16 @@ class UnicodeStep:
         # passes the pair test but not ftfy's, and ftfy.fix_text costs about 0.2 ms a line.
         return any(p.search(line) for p in self._mojibake) and bool(self._is_bad(line))
 
-    def _lines_to_fix(self, text: str, lines: list[str], flagged: list[int] | None = None) -> list[int]:
+    def _lines_to_fix(
+        self, text: str, lines: list[str], flagged: list[int] | None = None, nfc: bool = True
+    ) -> list[int]:
         """Indices of lines some fix may change, from whole-document scans (no per-line loop);
-        `flagged`: the compiled gate's lines, where it ran already."""
+        `flagged`: the compiled gate's lines, where it ran already; `nfc`: False where the gate found
+        no character the NFC check must see."""
         if self._gate is not None:
             if flagged is None:
-                flagged = self._gate.lines(text)
-            if not self._needs_normalizing(text):
+                flagged, nfc = self._gate.scan(text)
+            if not (nfc and self._needs_normalizing(text)):
                 return flagged
             return sorted(set(flagged).union(i for i, line in enumerate(lines) if self._needs_normalizing(line)))
         checks = self._ascii_checks if text.isascii() else self._checks
@@ -209,9 +247,10 @@ class UnicodeStep:
     def __call__(self, doc: Document) -> Document:
         text = doc.text
         flagged: list[int] | None = None
+        nfc = True
         if self._gate is not None:
-            flagged = self._gate.lines(text)
-            if not flagged and not self._needs_normalizing(text):
+            flagged, nfc = self._gate.scan(text)
+            if not flagged and not (nfc and self._needs_normalizing(text)):
                 return doc
         elif not self._has_trailing_space(text):
             checks = self._ascii_checks if text.isascii() else self._checks
@@ -219,7 +258,7 @@ class UnicodeStep:
                 return doc
         lines = text.split("\n")
         changed = False
-        for i in self._lines_to_fix(text, lines, flagged):
+        for i in self._lines_to_fix(text, lines, flagged, nfc):
             line = lines[i]
             fixed = self.fix_line(line, i + 1, doc.edits)
             if fixed != line:
