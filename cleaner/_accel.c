@@ -797,7 +797,10 @@ typedef struct {
     Py_UCS4 *wide;          /* sorted literal characters above U+00FF ... */
     uint16_t *wide_class;   /* ... and their classes */
     Py_ssize_t n_wide;
-    int32_t *delta;         /* states x classes: the next state */
+    int32_t *delta;         /* states x classes: the next state (while building) */
+    uint32_t *rows;         /* states x classes: the next state's row (state x classes), its top bit set
+                             * where that state has an output: the scan adds a class to a row, with no
+                             * multiplication on the chain from one character to the next */
     int32_t *out;           /* state -> literal ending here, or -1 */
     int32_t *out_link;      /* state -> nearest shorter suffix state with an output, or -1 */
     Py_ssize_t *lengths;    /* literal -> its length */
@@ -836,6 +839,8 @@ automaton_dealloc_tables(Automaton *self)
     PyMem_Free(self->wide);
     PyMem_Free(self->wide_class);
     PyMem_Free(self->delta);
+    PyMem_Free(self->rows);
+    self->rows = NULL;
     PyMem_Free(self->out);
     PyMem_Free(self->out_link);
     PyMem_Free(self->lengths);
@@ -990,6 +995,22 @@ automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
     }
     PyMem_Free(fail);
     PyMem_Free(queue);
+    if ((uint64_t)states * (uint64_t)K >= 0x80000000ULL) {
+        PyErr_SetString(PyExc_ValueError, "Automaton: too many states");
+        return -1;
+    }
+    self->rows = PyMem_Malloc(sizeof(uint32_t) * (size_t)(states * K));
+    if (!self->rows) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < states * K; i++) {
+        int32_t next = self->delta[i];
+        int has_output = self->out[next] >= 0 || self->out_link[next] >= 0;
+        self->rows[i] = (uint32_t)(next * K) | (has_output ? 0x80000000u : 0);
+    }
+    PyMem_Free(self->delta);
+    self->delta = NULL;
     return 0;
 }
 
@@ -1002,7 +1023,7 @@ automaton_scan(Automaton *self, PyObject *text, int lines, int fold)
             PyErr_SetString(PyExc_TypeError, "Automaton: text must be str");
         return NULL;
     }
-    if (!self->delta) {
+    if (!self->rows) {
         PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
         return NULL;
     }
@@ -1012,8 +1033,9 @@ automaton_scan(Automaton *self, PyObject *text, int lines, int fold)
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    const int32_t *delta = self->delta, *out = self->out, *out_link = self->out_link;
-    int32_t state = 0;
+    const uint32_t *rows = self->rows;
+    const int32_t *out = self->out, *out_link = self->out_link;
+    uint32_t row = 0;
     for (Py_ssize_t p = 0; p < len; p++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, p);
         if (c == '\n')
@@ -1031,7 +1053,11 @@ automaton_scan(Automaton *self, PyObject *text, int lines, int fold)
             }
             cls = char_class(self, c);
         }
-        state = delta[state * K + cls];
+        uint32_t entry = rows[row + (uint32_t)cls];
+        row = entry & 0x7FFFFFFFu;
+        if (!(entry & 0x80000000u))
+            continue;
+        int32_t state = (int32_t)(row / (uint32_t)K);
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             if (append_pair(found, lines ? line - self->newlines[out[s]] : p + 1, out[s]) < 0) {
                 Py_DECREF(found);
@@ -1086,7 +1112,7 @@ automaton_short_line_hits(Automaton *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "Automaton: bounds must be a list with one int per literal");
         return NULL;
     }
-    if (!self->delta) {
+    if (!self->rows) {
         PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
         return NULL;
     }
@@ -1150,7 +1176,7 @@ has_ascii_word(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 static PyObject *
 automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssize_t *max_words, const long *bounds)
 {
-    if (!self->delta) {
+    if (!self->rows) {
         PyErr_SetString(PyExc_ValueError, "Automaton: not initialised");
         return NULL;
     }
@@ -1173,8 +1199,9 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, n_pending = 0, line_start = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    const int32_t *delta = self->delta, *out = self->out, *out_link = self->out_link;
-    int32_t state = 0;
+    const uint32_t *rows = self->rows;
+    const int32_t *out = self->out, *out_link = self->out_link;
+    uint32_t row = 0;
     /* Only the literals are followed character by character; a line's words and where its ASCII
      * word characters are is worked out when one of its literals is found (most lines have none). */
     for (Py_ssize_t p = 0; p <= len; p++) {
@@ -1225,7 +1252,11 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
             }
             cls = char_class(self, c);
         }
-        state = delta[state * K + cls];
+        uint32_t entry = rows[row + (uint32_t)cls];
+        row = entry & 0x7FFFFFFFu;
+        if (!(entry & 0x80000000u))
+            continue;
+        int32_t state = (int32_t)(row / (uint32_t)K);
         for (int32_t s = out[state] >= 0 ? state : out_link[state]; s >= 0; s = out_link[s]) {
             Py_ssize_t lit = out[s];
             if (bounds && bounds[lit]) { /* the rule needs no ASCII word character before / after the literal here */
