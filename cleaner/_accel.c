@@ -1753,6 +1753,8 @@ static PyMethodDef methods[] = {
     {"found_chars", found_chars, METH_VARARGS, "found_chars(text, chars) -> int: bit k set where chars[k] occurs"},
     {"literal_line_hits", literal_line_hits, METH_VARARGS,
      "literal_line_hits(text, max_chars, trim, table, empty) -> (hits, rest_numbers, rest_keys)"},
+    {"lines_at", lines_at, METH_VARARGS, "lines_at(text, ascending line numbers) -> those lines"},
+    {"replace_lines", replace_lines, METH_VARARGS, "replace_lines(text, {line: new text}) -> the text so changed"},
     {"layout", layout, METH_VARARGS, "layout(text, max_blank_lines) -> str, as LayoutStep's Python code"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
      "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
@@ -1814,7 +1816,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 20) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 21) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

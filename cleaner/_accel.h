@@ -74,6 +74,8 @@ long long word_table_find(const WordTable *self, uint64_t h, const Py_UCS4 *word
 PyObject *found_chars(PyObject *self, PyObject *args);
 PyObject *layout(PyObject *self, PyObject *args);
 PyObject *literal_line_hits(PyObject *self, PyObject *args);
+PyObject *lines_at(PyObject *self, PyObject *args);
+PyObject *replace_lines(PyObject *self, PyObject *args);
 extern const char *const block_text_columns[];
 extern const char *const block_features[];
 

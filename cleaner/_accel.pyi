@@ -102,3 +102,9 @@ def literal_line_hits(
     """Whole-line literal keys of the short lines: (line, key number) for ASCII keys found in `table`
     (number + 1 as value; `empty`: the empty key's number, -1 for none), then the lines whose keys need
     Python's casefold() and those keys (not yet folded) joined by newlines."""
+
+def lines_at(text: str, numbers: list[int], /) -> list[str]:
+    """text.split("\\n")[k] for each k of `numbers` (ascending), without splitting the rest."""
+
+def replace_lines(text: str, replacements: dict[int, str], /) -> str:
+    """The text with line k replaced by replacements[k]: "\\n".join(lines) after lines[k] = new."""

@@ -283,3 +283,109 @@ done:
     Py_XDECREF(numbers);
     return result;
 }
+
+/* lines_at(text, numbers) -> the lines (text.split("\n")[k]) with the given numbers, in ascending
+ * order: what a step needs of a document it may change a few lines of, without splitting it all. */
+PyObject *
+lines_at(PyObject *self, PyObject *args)
+{
+    PyObject *text, *numbers;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &numbers))
+        return NULL;
+    if (READY(text) < 0)
+        return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), n = PyList_GET_SIZE(numbers), line = 0, start = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *found = PyList_New(n);
+    if (!found)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t wanted = PyLong_AsSsize_t(PyList_GET_ITEM(numbers, k));
+        if (wanted == -1 && PyErr_Occurred())
+            goto fail;
+        if (wanted < line) {
+            PyErr_SetString(PyExc_ValueError, "lines_at: line numbers must ascend");
+            goto fail;
+        }
+        while (line < wanted) {
+            Py_ssize_t end = next_newline(kind, data, len, start);
+            if (end >= len) {
+                PyErr_SetString(PyExc_IndexError, "lines_at: a line number past the text's lines");
+                goto fail;
+            }
+            start = end + 1;
+            line++;
+        }
+        PyObject *piece = PyUnicode_Substring(text, start, next_newline(kind, data, len, start));
+        if (!piece)
+            goto fail;
+        PyList_SET_ITEM(found, k, piece);
+    }
+    return found;
+fail:
+    Py_DECREF(found);
+    return NULL;
+}
+
+/* replace_lines(text, replacements) -> the text with line k replaced by replacements[k] (a str
+ * without "\n") for each key: "\n".join(lines) after lines[k] = new, in one pass. */
+PyObject *
+replace_lines(PyObject *self, PyObject *args)
+{
+    PyObject *text, *replacements;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyDict_Type, &replacements))
+        return NULL;
+    if (READY(text) < 0)
+        return NULL;
+    PyObject *pieces = PyList_New(0), *sep = NULL, *result = NULL, *keys = PyDict_Keys(replacements);
+    if (!pieces || !keys || PyList_Sort(keys) < 0)
+        goto done;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), n = PyList_GET_SIZE(keys), line = 0, start = 0, kept_from = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *key = PyList_GET_ITEM(keys, k);
+        Py_ssize_t wanted = PyLong_AsSsize_t(key);
+        if (wanted == -1 && PyErr_Occurred())
+            goto done;
+        while (line < wanted) {
+            Py_ssize_t end = next_newline(kind, data, len, start);
+            if (end >= len) {
+                PyErr_SetString(PyExc_IndexError, "replace_lines: a line number past the text's lines");
+                goto done;
+            }
+            start = end + 1;
+            line++;
+        }
+        if (wanted < 0) {
+            PyErr_SetString(PyExc_IndexError, "replace_lines: a negative line number");
+            goto done;
+        }
+        PyObject *before = PyUnicode_Substring(text, kept_from, start); /* up to this line, its "\n" included */
+        PyObject *new = PyDict_GetItemWithError(replacements, key);       /* borrowed */
+        int bad = !before || !new || !PyUnicode_Check(new) || PyList_Append(pieces, before) < 0 ||
+                  PyList_Append(pieces, new) < 0;
+        Py_XDECREF(before);
+        if (bad) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "replace_lines: replacements must be str");
+            goto done;
+        }
+        kept_from = next_newline(kind, data, len, start); /* the rest starts at this line's "\n" */
+    }
+    PyObject *rest = PyUnicode_Substring(text, kept_from, len);
+    if (!rest || PyList_Append(pieces, rest) < 0) {
+        Py_XDECREF(rest);
+        goto done;
+    }
+    Py_DECREF(rest);
+    sep = PyUnicode_New(0, 0);
+    if (sep)
+        result = PyUnicode_Join(sep, pieces);
+done:
+    Py_XDECREF(pieces);
+    Py_XDECREF(keys);
+    Py_XDECREF(sep);
+    return result;
+}

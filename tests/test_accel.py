@@ -425,6 +425,19 @@ def test_layout_in_c_is_pythons(text, max_blank_lines):
 
 
 @needs_accel
+@given(EDGE_TEXT | st.text(max_size=40), st.data())
+def test_lines_picked_and_replaced_in_place_as_split_and_join_do(text, data):
+    fast = repeats_module._accel
+    lines = text.split("\n")
+    numbers = sorted(data.draw(st.sets(st.integers(0, len(lines) - 1), max_size=4)))
+    assert fast.lines_at(text, numbers) == [lines[i] for i in numbers]
+    new = {i: data.draw(st.sampled_from(["", "\x00", "x", "é中"])) for i in numbers}
+    for i, value in new.items():
+        lines[i] = value
+    assert fast.replace_lines(text, new) == "\n".join(lines)
+
+
+@needs_accel
 @given(EDGE_TEXT, st.text(st.sampled_from([*"\r\x00\n a", "\u2028", "\u3000", "\U0001f600"]), max_size=6))
 def test_found_chars_sees_what_in_sees(text, chars):
     found = repeats_module._accel.found_chars(text, chars)

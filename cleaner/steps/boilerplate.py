@@ -261,11 +261,16 @@ class BoilerplateStep:
         candidates = self._lines.line_candidates(text, None, doc.edits)
         if not candidates:
             return text  # most documents: no split into lines at all
-        lines = text.split("\n")
-        changed = False
+        order = sorted(candidates)
+        if accel is not None:  # only the candidate lines, not the whole document split
+            texts = accel.lines_at(text, order)
+        else:
+            all_lines = text.split("\n")
+            texts = [all_lines[i] for i in order]
+        changes: dict[int, str] = {}
         verdicts = self._verdicts
-        for i, rule_indices in sorted(candidates.items()):
-            line = lines[i]
+        for i, line in zip(order, texts, strict=True):
+            rule_indices = candidates[i]
             key = (line, frozenset(rule_indices))
             verdict = verdicts.get(key, _UNSEEN)
             if verdict is _UNSEEN:
@@ -279,9 +284,15 @@ class BoilerplateStep:
             n, new = verdict
             action = "drop" if new == DELETED else "strip"
             doc.edits.append(Edit(self.name, self.line_rules[n].id, action, i + 1, line, "" if new == DELETED else new))
+            changes[i] = new
+        if not changes:
+            return text
+        if accel is not None:
+            return accel.replace_lines(text, changes)
+        lines = text.split("\n")
+        for i, new in changes.items():
             lines[i] = new
-            changed = True
-        return "\n".join(lines) if changed else text
+        return "\n".join(lines)
 
     def _verdict(self, line: str, rule_indices: set[int], edits: list[Edit]) -> tuple[tuple[int, str] | None, bool]:
         """(the first rule, in file order, that passes its guards and matches the line, and the line it
