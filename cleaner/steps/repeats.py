@@ -70,17 +70,27 @@ class RepeatStep:
             removed.update(found)
         if not removed:
             return doc
-        if lines is None:
-            lines = text.split("\n")
-        for j, (i, similarity) in sorted(removed.items()):
+        order = sorted(removed)
+        if lines is None:  # C: read and replace only the removed lines
+            assert self._fast is not None
+            texts = self._fast.lines_at(text, order)
+        else:
+            texts = [lines[j] for j in order]
+        for j, before in zip(order, texts, strict=True):
+            i, similarity = removed[j]
             note = (
                 f"repeat of line {i + 1}"
                 if similarity == 1.0
                 else f"near repeat of line {i + 1} (Jaccard {similarity:.2f})"
             )
-            doc.edits.append(Edit(self.name, self.rule, "drop", j + 1, lines[j], "", note))
-            lines[j] = DELETED
-        doc.text = "\n".join(lines)
+            doc.edits.append(Edit(self.name, self.rule, "drop", j + 1, before, "", note))
+        if lines is None:
+            assert self._fast is not None
+            doc.text = self._fast.replace_lines(text, dict.fromkeys(order, DELETED))
+        else:
+            for j in order:
+                lines[j] = DELETED
+            doc.text = "\n".join(lines)
         return doc
 
     def _scan(
