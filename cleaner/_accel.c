@@ -31,7 +31,7 @@ append_number(PyObject *list, Py_ssize_t n)
     return rc;
 }
 
-static int
+int
 append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b)
 {
     PyObject *pair = Py_BuildValue("(nn)", a, b);
@@ -41,6 +41,23 @@ append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b)
 }
 
 /* ---- repeat_scan ------------------------------------------------------------------ */
+
+/* The words of text[a:b] as str.split() counts them, counting no further than `most` (negative: all). */
+static Py_ssize_t
+words_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t most)
+{
+    Py_ssize_t words = 0;
+    for (Py_ssize_t p = a; p < b && (most < 0 || words < most);) {
+        while (p < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
+            p++;
+        if (p >= b)
+            break;
+        words++;
+        while (p < b && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
+            p++;
+    }
+    return words;
+}
 
 /* The spans of a text's first `most` lines (all where `most` < 0): line k is
  * text[spans[2k]:spans[2k + 1]], split at "\n" as str.split("\n") splits; *n_lines gets their number.
@@ -173,17 +190,7 @@ repeat_scan_text(PyObject *text, Py_ssize_t min_chars, Py_ssize_t min_words, Py_
                 goto fail;
             continue;
         }
-        /* Count whitespace-separated words, up to min_words (len(line.split(None, m)) >= m). */
-        Py_ssize_t words = 0, p = a;
-        while (p < b && words < min_words) {
-            while (p < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
-                p++;
-            if (p >= b)
-                break;
-            words++;
-            while (p < b && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
-                p++;
-        }
+        Py_ssize_t words = words_in(kind, data, a, b, min_words); /* len(line.split(None, m)) >= m */
         if (words >= min_words) {
             PyObject *key = PyLong_FromSsize_t(i), *value = PyLong_FromSsize_t(first);
             int rc = (key && value) ? PyDict_SetItem(exact, key, value) : -1;
@@ -295,17 +302,7 @@ repeat_scan(PyObject *self, PyObject *args)
             continue;
         }
         Py_DECREF(key);
-        /* Count whitespace-separated words, up to min_words (len(line.split(None, m)) >= m). */
-        Py_ssize_t words = 0, p = 0;
-        while (p < len && words < min_words) {
-            while (p < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
-                p++;
-            if (p >= len)
-                break;
-            words++;
-            while (p < len && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)))
-                p++;
-        }
+        Py_ssize_t words = words_in(kind, data, 0, len, min_words); /* len(line.split(None, m)) >= m */
         int rc;
         if (words >= min_words) {
             rc = PyDict_SetItem(exact, index, first);
@@ -1148,21 +1145,6 @@ done:
 }
 
 /* The scan of short_line_hits, with the filters as C arrays (NULL: no limit / no bounds). */
-/* The words of text[a:b] as str.split() counts them. */
-static Py_ssize_t
-count_words(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
-{
-    Py_ssize_t words = 0;
-    int in_word = 0;
-    for (Py_ssize_t q = a; q < b; q++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, q);
-        int space = c < 256 ? space1[c] : Py_UNICODE_ISSPACE(c);
-        words += !space & !in_word;
-        in_word = !space;
-    }
-    return words;
-}
-
 /* Whether text[a:b] holds an ASCII letter, digit or "_". */
 static int
 has_ascii_word(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
@@ -1212,7 +1194,7 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                 Py_ssize_t lit = pending[j];
                 if (max_words && max_words[lit] >= 0) {
                     if (words < 0)
-                        words = count_words(kind, data, line_start, p);
+                        words = words_in(kind, data, line_start, p, -1);
                     if (words > max_words[lit])
                         continue;
                 }

@@ -10,15 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static int
-append_line_number(PyObject *list, Py_ssize_t line, Py_ssize_t number)
-{
-    PyObject *pair = Py_BuildValue("(nn)", line, number);
-    int rc = pair ? PyList_Append(list, pair) : -1;
-    Py_XDECREF(pair);
-    return rc;
-}
-
 /* found_chars(text, chars) -> int: bit k set where chars[k] occurs in text (at most 63 chars). */
 PyObject *
 found_chars(PyObject *self, PyObject *args)
@@ -254,7 +245,7 @@ literal_line_hits(PyObject *self, PyObject *args)
                     }
                     number = n_key <= table->longest ? (Py_ssize_t)word_table_find(table, h, key, n_key) - 1 : -1;
                 }
-                if (number >= 0 && append_line_number(hits, line, number) < 0)
+                if (number >= 0 && append_pair(hits, line, number) < 0)
                     goto done;
             } else {
                 if (PyList_GET_SIZE(numbers) > 0)
