@@ -177,7 +177,8 @@ done:
  * (str.casefold() is str.lower() there) and looked up here in `table` (key -> its number + 1; the
  * empty key has number `empty`, -1 for none): (line, number) in `hits`. Other keys need Python's
  * casefold(): their lines are in rest_numbers and the keys, not yet folded, joined by "\n" in
- * rest_keys. */
+ * rest_keys. A key longer than every key in the table is dropped at once (casefold() never makes a
+ * text shorter). */
 PyObject *
 literal_line_hits(PyObject *self, PyObject *args)
 {
@@ -222,7 +223,7 @@ literal_line_hits(PyObject *self, PyObject *args)
             }
             Py_ssize_t n_key = 0;
             int in_word = 0, words = 0, ascii = 1;
-            for (Py_ssize_t p = a; p < b; p++) { /* " ".join(....split()) */
+            for (Py_ssize_t p = a; p < b && n_key <= table->longest; p++) { /* " ".join(....split()) */
                 Py_UCS4 c = PyUnicode_READ(kind, data, p);
                 if (Py_UNICODE_ISSPACE(c)) {
                     in_word = 0;
@@ -234,7 +235,9 @@ literal_line_hits(PyObject *self, PyObject *args)
                 ascii &= c < 128;
                 key[n_key++] = c;
             }
-            if (ascii) {
+            if (n_key > table->longest) {
+                /* longer than every key: casefold() never shortens a text, so it is no key */
+            } else if (ascii) {
                 Py_ssize_t number = empty;
                 if (n_key) {
                     uint64_t h = WORD_HASH_START;

@@ -18,7 +18,6 @@ from cleaner.corpus_lines import LearnedLines, from_rules
 from cleaner.document import Document, Edit, Result
 from cleaner.ruleset import RuleSet, RuleSpec, load_rules
 from cleaner.steps import DELETED, Step
-from cleaner.steps.blocks import BlockClassifierStep
 from cleaner.steps.boilerplate import BoilerplateStep
 from cleaner.steps.corpus_lines import CorpusLineStep
 from cleaner.steps.layout import LayoutStep
@@ -51,6 +50,8 @@ def build_steps(rules: RuleSet, learned: LearnedLines | None = None) -> list[Ste
     if rules.lines or rules.paragraphs:
         steps.append(BoilerplateStep(rules.lines, rules.paragraphs, rules.regex_timeout))
     if rules.classifier is not None and rules.classifier.enabled:
+        from cleaner.steps.blocks import BlockClassifierStep  # numpy (and its BLAS threads) only where used
+
         steps.append(BlockClassifierStep(rules.classifier))
     if rules.sections:
         steps.append(SectionCut(rules.sections))
@@ -67,6 +68,13 @@ def build_steps(rules: RuleSet, learned: LearnedLines | None = None) -> list[Ste
     return steps
 
 
+def _classifier_in(steps: list[Step]) -> Any:
+    """The block classifier among the steps, or None: the step that can look again (`settle`) after
+    later steps changed the text. Found by that method, so building a pipeline without one never
+    imports the classifier's module and numpy."""
+    return next((step for step in steps if callable(getattr(step, "settle", None))), None)
+
+
 class Pipeline:
     """Cleans documents with the steps a rule set describes."""
 
@@ -75,7 +83,7 @@ class Pipeline:
         self.learned = learned
         self.steps = steps if steps is not None else build_steps(rules, learned)
         self.seconds_by_step: dict[str, float] = defaultdict(float)
-        self._classifier = next((step for step in self.steps if isinstance(step, BlockClassifierStep)), None)
+        self._classifier = _classifier_in(self.steps)
         self._plan_steps: list[Step] = []
         self._plan_cache: list[tuple[Step, str, bool]] = []
 
@@ -116,8 +124,8 @@ class Pipeline:
         for step, name, settle_first in self._plan():
             if settle_first and doc.text != left_by_classifier:
                 started = clock()
-                classifier.settle(doc)  # type: ignore[union-attr]  # after cuts and repeats: cleaning twice changes nothing
-                seconds[classifier.name] += clock() - started  # type: ignore[union-attr]
+                classifier.settle(doc)  # after cuts and repeats: cleaning twice changes nothing
+                seconds[classifier.name] += clock() - started
             started = clock()
             current = step(doc)
             seconds[name] += clock() - started
@@ -133,7 +141,7 @@ class Pipeline:
         """(step, its name, whether the classifier looks again just before it), worked out once per
         list of steps (the per-document loop used to test each step's type for every document)."""
         if self._plan_steps != self.steps:
-            classifier = self._classifier = next((s for s in self.steps if isinstance(s, BlockClassifierStep)), None)
+            classifier = self._classifier = _classifier_in(self.steps)
             self._plan_cache = [
                 (step, step.name, classifier is not None and isinstance(step, LayoutStep)) for step in self.steps
             ]
