@@ -1343,7 +1343,7 @@ static PyTypeObject AutomatonType = {
  * zero-width characters, HTML entities, trailing spaces) ran as several regex scans over
  * every document. One pass over the characters with a flag table finds the same lines. */
 
-enum { G_SINGLE = 1, G_LEAD = 2, G_CONT = 4, G_SPACED = 8, G_NFC = 16 };
+enum { G_SINGLE = 1, G_LEAD = 2, G_CONT = 4, G_SPACED = 8, G_NFC = 16, G_LOOK = 32 }; /* G_LOOK: '&', '\n' */
 
 typedef struct {
     PyObject_HEAD
@@ -1427,6 +1427,8 @@ gate_init(CharGate *self, PyObject *args, PyObject *kwds)
         return -1;
     /* Without an `nfc` set every text needs the NFC check; with one, astral characters outside
      * [nfc_safe_lo, nfc_safe_hi] do. */
+    self->bmp['&'] |= G_LOOK;
+    self->bmp['\n'] |= G_LOOK;
     self->nfc_safe_lo = nfc ? safe_lo : 1;
     self->nfc_safe_hi = nfc ? safe_hi : 0;
     if (!nfc)
@@ -1496,27 +1498,46 @@ gate_scan(CharGate *self, PyObject *text, int *nfc)
     uint8_t previous = 0;   /* flags of the character before */
     uint8_t seen = 0;       /* all flags seen */
     Py_UCS4 before = '\n';  /* the character before */
-    for (Py_ssize_t p = 0; p < len; p++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, p);
-        uint8_t f = c < 0x10000 ? bmp[c]
-                                : (uint8_t)((gate_astral(self, c) ? G_SINGLE : 0) |
-                                            (c < self->nfc_safe_lo || c > self->nfc_safe_hi ? G_NFC : 0));
-        seen |= f;
-        int hit = (f & G_SINGLE) || ((previous & G_LEAD) && (f & G_CONT)) || ((previous & G_SPACED) && c == ' ') ||
-                  (self->entity && c == '&' && entity_at(kind, data, len, p)) ||
-                  (self->trailing && c == '\n' && (before == ' ' || before == '\t'));
-        if (hit && flagged != line) {
-            if (append_number(found, line) < 0) {
-                Py_DECREF(found);
-                return NULL;
-            }
-            flagged = line;
-        }
-        if (c == '\n')
-            line++;
-        previous = f;
-        before = c;
-    }
+    /* One loop per string kind (no switch per character); most characters have no flag (G_LOOK marks
+     * '&' and '\n') and follow no lead or spaced character, so only a table lookup is done. */
+#define GATE_LOOP(TYPE)                                                                                              \
+    do {                                                                                                           \
+        const TYPE *s = (const TYPE *)data;                                                                        \
+        for (Py_ssize_t p = 0; p < len; p++) {                                                                     \
+            Py_UCS4 c = s[p];                                                                                      \
+            uint8_t f = c < 0x10000 ? bmp[c]                                                                       \
+                                    : (uint8_t)((gate_astral(self, c) ? G_SINGLE : 0) |                            \
+                                                (c < self->nfc_safe_lo || c > self->nfc_safe_hi ? G_NFC : 0));     \
+            if (!(f | (previous & (G_LEAD | G_SPACED)))) {                                                         \
+                previous = 0;                                                                                      \
+                before = c;                                                                                        \
+                continue;                                                                                          \
+            }                                                                                                      \
+            seen |= f;                                                                                             \
+            int hit = (f & G_SINGLE) || ((previous & G_LEAD) && (f & G_CONT)) ||                                   \
+                      ((previous & G_SPACED) && c == ' ') ||                                                       \
+                      (self->entity && c == '&' && entity_at(kind, data, len, p)) ||                               \
+                      (self->trailing && c == '\n' && (before == ' ' || before == '\t'));                          \
+            if (hit && flagged != line) {                                                                          \
+                if (append_number(found, line) < 0) {                                                              \
+                    Py_DECREF(found);                                                                              \
+                    return NULL;                                                                                   \
+                }                                                                                                  \
+                flagged = line;                                                                                    \
+            }                                                                                                      \
+            if (c == '\n')                                                                                         \
+                line++;                                                                                            \
+            previous = f;                                                                                          \
+            before = c;                                                                                            \
+        }                                                                                                          \
+    } while (0)
+    if (kind == PyUnicode_1BYTE_KIND)
+        GATE_LOOP(Py_UCS1);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        GATE_LOOP(Py_UCS2);
+    else
+        GATE_LOOP(Py_UCS4);
+#undef GATE_LOOP
     if (self->trailing && len > 0 && (before == ' ' || before == '\t') && flagged != line &&
         append_number(found, line) < 0) {
         Py_DECREF(found);
