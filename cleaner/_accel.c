@@ -1145,6 +1145,13 @@ done:
 }
 
 /* The scan of short_line_hits, with the filters as C arrays (NULL: no limit / no bounds). */
+/* Whether regex's \d may match c: a Unicode decimal digit is never an ASCII character but 0-9. */
+static inline int
+maybe_digit(Py_UCS4 c)
+{
+    return (c >= '0' && c <= '9') || c >= 128;
+}
+
 /* Whether text[a:b] holds an ASCII letter, digit or "_". */
 static int
 has_ascii_word(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
@@ -1249,6 +1256,10 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                     continue;
                 if ((bounds[lit] & 4) && !self->newlines[lit] && has_ascii_word(kind, data, line_start, first))
                     continue; /* a word character between the line's start and the literal */
+                if ((bounds[lit] & 16) && (first == 0 || !maybe_digit(PyUnicode_READ(kind, data, first - 1))))
+                    continue; /* the pattern has a digit (\d) right before the literal */
+                if ((bounds[lit] & 32) && (p + 1 >= len || !maybe_digit(PyUnicode_READ(kind, data, p + 1))))
+                    continue; /* ... right after it */
             }
             if (self->newlines[lit]) { /* spans lines: reported at once, at its first line, unfiltered */
                 if (append_pair(found, line - self->newlines[lit], lit) < 0)
@@ -1819,7 +1830,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 21) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 22) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

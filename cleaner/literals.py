@@ -19,7 +19,7 @@ import ahocorasick
 from cleaner.accel import accel as _accel
 
 T = TypeVar("T")
-LEFT, RIGHT, LINE_START, LINE_END = 1, 2, 4, 8  # bounds bits, as cleaner.prefilter derives them
+LEFT, RIGHT, LINE_START, LINE_END, DIGIT_LEFT, DIGIT_RIGHT = 1, 2, 4, 8, 16, 32  # bounds, as cleaner.prefilter has them
 DENSE_TABLE_LIMIT = 64 << 20  # bytes: larger literal sets use pyahocorasick
 
 
@@ -115,7 +115,7 @@ class LiteralIndex(Generic[T]):
         for literal, payloads in self.literals():
             words = [max_words(payload) for payload in payloads]
             limits.append(-1 if None in words else max(w for w in words if w is not None))
-            every = LEFT | RIGHT | LINE_START | LINE_END
+            every = LEFT | RIGHT | LINE_START | LINE_END | DIGIT_LEFT | DIGIT_RIGHT
             shared.append(reduce(and_, (bounds(literal, payload) for payload in payloads), every))
         self.set_filters(limits, shared)
 
@@ -125,7 +125,8 @@ class LiteralIndex(Generic[T]):
         """(line number, payloads) once per line and literal, on lines of at most `max_words[k]` words
         for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them.
         `bounds[k]`: bit LEFT (RIGHT) skips occurrences right after (before) an ASCII letter, digit or "_";
-        LINE_START (LINE_END) skips those with one anywhere between the line's start (end) and them.
+        LINE_START (LINE_END) skips those with one anywhere between the line's start (end) and them;
+        DIGIT_LEFT (DIGIT_RIGHT) those without a character right before (after) that may be a digit.
         Without `max_words`, the filters of `set_filters` apply (none if it was not called)."""
         if self._compiled is not None:
             by_index = self._by_index
@@ -148,6 +149,10 @@ class LiteralIndex(Generic[T]):
             if bound & LEFT and start > 0 and _ascii_word(lowered[start - 1]):
                 continue
             if bound & RIGHT and end < n and _ascii_word(lowered[end]):
+                continue
+            if bound & DIGIT_LEFT and (start == 0 or not _maybe_digit(lowered[start - 1])):
+                continue
+            if bound & DIGIT_RIGHT and (end >= n or not _maybe_digit(lowered[end])):
                 continue
             line_no = lowered.count("\n", 0, start)
             if "\n" in literal:  # spans lines: reported at its first line, unfiltered
@@ -187,6 +192,11 @@ class LiteralIndex(Generic[T]):
     def word_spans(self, lowered: str) -> Iterator[tuple[int, int]]:
         """(start, end) of literals occurring as whole words (not inside a longer word)."""
         return _whole_words(lowered, ((start, end) for start, end, _, _ in self.hits(lowered)))
+
+
+def _maybe_digit(char: str) -> bool:
+    """Whether regex's \\d may match it: no ASCII character but 0-9 is a decimal digit."""
+    return not char.isascii() or char in "0123456789"
 
 
 def _ascii_word(char: str) -> bool:

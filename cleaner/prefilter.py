@@ -30,6 +30,9 @@ LEFT, RIGHT = 1, 2  # bounds: no ASCII letter, digit or "_" right before / right
 # ... and none anywhere between the line's start and the literal / the literal and the line's end
 # (a pattern such as ^\W*share\W*$: "per share" in a table row is no candidate).
 LINE_START, LINE_END = 4, 8
+# ... and a digit (regex's \d: never an ASCII character other than 0-9) right before / after it
+# (the ":" of a timestamp \d{1,2}:\d{2}: "Posted: May 5" is no candidate).
+DIGIT_LEFT, DIGIT_RIGHT = 16, 32
 Cont = Callable[[], bool]
 NEVER: Cont = lambda: False  # noqa: E731  (the context outside the pattern: any character)
 
@@ -45,7 +48,8 @@ def required_literals_with_bounds(pattern: str) -> dict[str, int] | None:
     bits): where the pattern puts `\b`, `\W`, a space, `^` or `$` next to a literal that starts or ends
     with a word character, a text where that literal sits inside a longer word ("shares" for "share")
     cannot match there, so such an occurrence need not make its line a candidate. LINE_START
-    (LINE_END): only non-word characters can stand between the line's start (end) and the literal."""
+    (LINE_END): only non-word characters can stand between the line's start (end) and the literal.
+    DIGIT_LEFT (DIGIT_RIGHT): a digit stands right before (after) it."""
     try:
         parsed = _p.parse(pattern)
     except Exception:
@@ -107,6 +111,9 @@ def _sequence(items: list[tuple[Any, Any]], context: Context) -> dict[str, int] 
         right_bound = _starts_nonword(items, run_end, context.right)
         lines = (LINE_START if _from_line_start(items, run_start - 1, context.start) else 0) | (
             LINE_END if _to_line_end(items, run_end, context.end) else 0
+        )
+        lines |= (DIGIT_LEFT if _ends_digit(items, run_start - 1) else 0) | (
+            DIGIT_RIGHT if _starts_digit(items, run_end) else 0
         )
         for text in run:
             bounds = (LEFT if left_bound and _word(text[0]) else 0) | (RIGHT if right_bound and _word(text[-1]) else 0)
@@ -365,3 +372,57 @@ def _to_line_end(items: list[tuple[Any, Any]], i: int, after: Cont) -> bool:
     if op is _c.BRANCH:
         return all(_to_line_end(list(branch), 0, rest) for branch in av[1])
     return _only_nonword([(op, av)]) and rest()
+
+
+def _single_digit(op: Any, av: Any) -> bool:
+    """An element that consumes one character, always a digit (\\d, [0-9], a digit literal)."""
+    if op is _c.LITERAL:
+        return chr(av) in "0123456789"
+    if op is _c.IN:
+        members = list(av)
+        for member, value in members:
+            if member is _c.CATEGORY and value is _c.CATEGORY_DIGIT:
+                continue
+            if member is _c.LITERAL and chr(value) in "0123456789":
+                continue
+            if member is _c.RANGE and 48 <= value[0] <= value[1] <= 57:
+                continue
+            return False
+        return bool(members)
+    return False
+
+
+def _ends_digit(items: list[tuple[Any, Any]], i: int) -> bool:
+    """Whether whatever items[:i + 1] matches ends with a digit (False where that is not certain)."""
+    if i < 0:
+        return False
+    op, av = items[i]
+    if _single_digit(op, av):
+        return True
+    if op is _c.SUBPATTERN:
+        sub = list(av[-1])
+        return _ends_digit(sub, len(sub) - 1)
+    if op is _c.BRANCH:
+        return all(_ends_digit(list(branch), len(branch) - 1) for branch in av[1])
+    if op in _REPEATS:
+        low, _high, sub = av
+        sub_items = list(sub)
+        return low >= 1 and _ends_digit(sub_items, len(sub_items) - 1)
+    return False
+
+
+def _starts_digit(items: list[tuple[Any, Any]], i: int) -> bool:
+    """Whether whatever items[i:] matches starts with a digit (False where that is not certain)."""
+    if i >= len(items):
+        return False
+    op, av = items[i]
+    if _single_digit(op, av):
+        return True
+    if op is _c.SUBPATTERN:
+        return _starts_digit(list(av[-1]), 0)
+    if op is _c.BRANCH:
+        return all(_starts_digit(list(branch), 0) for branch in av[1])
+    if op in _REPEATS:
+        low, _high, sub = av
+        return low >= 1 and _starts_digit(list(sub), 0)
+    return False

@@ -340,7 +340,7 @@ def test_folding_automaton_matches_what_lowered_text_matches(literals, text):
     limits = [k % 4 - 1 for k in range(len(fast.literals()))]
     assert sorted(fast.line_hits(text, fold=True)) == sorted(pure.line_hits(lowered))
     assert sorted(fast.short_line_hits(text, limits, fold=True)) == sorted(pure.short_line_hits(lowered, limits))
-    bounds = [k % 16 for k in range(len(limits))]
+    bounds = [k % 64 for k in range(len(limits))]
     assert sorted(fast.short_line_hits(text, limits, fold=True, bounds=bounds)) == sorted(
         pure.short_line_hits(lowered, limits, bounds=bounds)
     )
@@ -393,11 +393,21 @@ def test_bounded_literals_never_hide_a_line_a_rule_matches(data):
 
 
 def test_bounds_skip_literals_inside_longer_words():
-    from cleaner.prefilter import LEFT, LINE_END, LINE_START, RIGHT, required_literals_with_bounds
+    from cleaner.prefilter import (
+        DIGIT_LEFT,
+        DIGIT_RIGHT,
+        LEFT,
+        LINE_END,
+        LINE_START,
+        RIGHT,
+        required_literals_with_bounds,
+    )
 
     assert required_literals_with_bounds(r"(?i)\bcookies\b") == {"cookies": LEFT | RIGHT}
     assert required_literals_with_bounds(r"(?i)^\W*share\W*$") == {"share": LEFT | RIGHT | LINE_START | LINE_END}
     assert required_literals_with_bounds(r"^(\W|x)*share$") == {"share": RIGHT | LINE_END}
+    assert required_literals_with_bounds(r"\d{1,2}:\d\d") == {":": DIGIT_LEFT | DIGIT_RIGHT}
+    assert required_literals_with_bounds(r"(\d|a):") == {":": 0}
     assert required_literals_with_bounds(r"shares?") == {"share": 0}
     assert required_literals_with_bounds(r"\b(?:share)+\b") == {"share": 0}  # "shareshare"
     assert required_literals_with_bounds(r"share on \w+") == {"share on ": 0}

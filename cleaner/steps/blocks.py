@@ -32,6 +32,7 @@ import math
 import re
 from dataclasses import dataclass
 from itertools import chain, repeat
+from typing import cast
 
 import numpy as np
 
@@ -176,12 +177,16 @@ class BlockClassifierStep:
         depend on the text alone, so they are kept for texts seen before: a later look sees the
         same blocks again, and a site repeats its menus on every page."""
         store = self._stats_cache
-        if None in map(store.index.get, texts):
+        positions = list(map(store.index.get, texts))
+        if None in positions:
             if len(store) + len(texts) > STATS_CACHE_SIZE:
                 store.clear()
+                positions = [None] * len(texts)
             new_texts = [text for text in dict.fromkeys(texts) if text not in store.index]
             store.add(new_texts, self._compute_stats(new_texts))
-        return store.rows(list(map(store.index.__getitem__, texts)))
+            index = store.index
+            positions = [index[text] if at is None else at for text, at in zip(texts, positions, strict=True)]
+        return store.rows(cast(list[int], positions))  # every position is known now
 
     def _compute_stats(self, texts: list[str]) -> np.ndarray:
         if self._stopwords is not None:
