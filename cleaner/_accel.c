@@ -1186,6 +1186,7 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
     for (Py_ssize_t i = 0; i < n; i++)
         stamp[i] = -1;
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), K = self->classes, line = 0, n_pending = 0, line_start = 0;
+    Py_ssize_t twice = 0; /* occurrences on this line of literals from a part repeated at least twice */
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const uint32_t *rows = self->rows;
@@ -1205,6 +1206,8 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                     if (words > max_words[lit])
                         continue;
                 }
+                if (bounds && (bounds[lit] & 64) && twice < 2)
+                    continue; /* the literal comes from a part the pattern repeats: one occurrence is not enough */
                 if (bounds && (bounds[lit] & 8)) { /* no word character between the literal and the line's end */
                     if (last_word == -2) {
                         last_word = p - 1;
@@ -1224,6 +1227,7 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                 break;
             line++;
             line_start = p + 1;
+            twice = 0;
         }
         Py_ssize_t cls;
         if (c < 256) {
@@ -1265,6 +1269,8 @@ automaton_filtered_hits(Automaton *self, PyObject *text, int fold, const Py_ssiz
                 if (append_pair(found, line - self->newlines[lit], lit) < 0)
                     goto fail;
             } else {
+                if (bounds && (bounds[lit] & 64))
+                    twice++;
                 if (stamp[lit] != line) {
                     stamp[lit] = line;
                     pending[n_pending++] = lit;
@@ -1830,7 +1836,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 22) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 23) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

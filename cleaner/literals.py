@@ -9,6 +9,7 @@ is built, else pyahocorasick's; both find the same occurrences.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
 from operator import and_
@@ -19,7 +20,7 @@ import ahocorasick
 from cleaner.accel import accel as _accel
 
 T = TypeVar("T")
-LEFT, RIGHT, LINE_START, LINE_END, DIGIT_LEFT, DIGIT_RIGHT = 1, 2, 4, 8, 16, 32  # bounds, as cleaner.prefilter has them
+LEFT, RIGHT, LINE_START, LINE_END, DIGIT_LEFT, DIGIT_RIGHT, TWICE = 1, 2, 4, 8, 16, 32, 64  # as cleaner.prefilter
 DENSE_TABLE_LIMIT = 64 << 20  # bytes: larger literal sets use pyahocorasick
 
 
@@ -115,7 +116,7 @@ class LiteralIndex(Generic[T]):
         for literal, payloads in self.literals():
             words = [max_words(payload) for payload in payloads]
             limits.append(-1 if None in words else max(w for w in words if w is not None))
-            every = LEFT | RIGHT | LINE_START | LINE_END | DIGIT_LEFT | DIGIT_RIGHT
+            every = LEFT | RIGHT | LINE_START | LINE_END | DIGIT_LEFT | DIGIT_RIGHT | TWICE
             shared.append(reduce(and_, (bounds(literal, payload) for payload in payloads), every))
         self.set_filters(limits, shared)
 
@@ -126,15 +127,16 @@ class LiteralIndex(Generic[T]):
         for the k-th literal of `literals()` (negative: no limit); words as `len(line.split())` counts them.
         `bounds[k]`: bit LEFT (RIGHT) skips occurrences right after (before) an ASCII letter, digit or "_";
         LINE_START (LINE_END) skips those with one anywhere between the line's start (end) and them;
-        DIGIT_LEFT (DIGIT_RIGHT) those without a character right before (after) that may be a digit.
+        DIGIT_LEFT (DIGIT_RIGHT) those without a character right before (after) that may be a digit;
+        TWICE skips the literal on lines with fewer than two occurrences of TWICE literals.
         Without `max_words`, the filters of `set_filters` apply (none if it was not called)."""
         if self._compiled is not None:
             by_index = self._by_index
             scan = self._compiled.short_line_hits
-            found = scan(text, max_words, fold, bounds)
-            if found is None:  # fold needs Python's lower() here
-                found = scan(text.lower(), max_words, False, bounds)
-            for line_no, k in found:
+            pairs = scan(text, max_words, fold, bounds)
+            if pairs is None:  # fold needs Python's lower() here
+                pairs = scan(text.lower(), max_words, False, bounds)
+            for line_no, k in pairs:
                 yield line_no, by_index[k][2]
             return
         if max_words is None:
@@ -143,6 +145,8 @@ class LiteralIndex(Generic[T]):
         lines = lowered.split("\n")
         position = {literal: k for k, literal in enumerate(self._literals)}
         seen: set[tuple[int, str]] = set()
+        found: list[tuple[int, list[T], int]] = []
+        twice: Counter[int] = Counter()  # per line: occurrences of TWICE literals
         n = len(lowered)
         for start, end, literal, payloads in self.hits(lowered):
             bound = bounds[position[literal]] if bounds is not None else 0
@@ -156,10 +160,12 @@ class LiteralIndex(Generic[T]):
                 continue
             line_no = lowered.count("\n", 0, start)
             if "\n" in literal:  # spans lines: reported at its first line, unfiltered
-                yield line_no, payloads
+                found.append((line_no, payloads, 0))
                 continue
             if bound & LINE_START and any(map(_ascii_word, lowered[lowered.rfind("\n", 0, start) + 1 : start])):
                 continue
+            if bound & TWICE:
+                twice[line_no] += 1  # counted before the checks at the line's end, as the C scan counts them
             line_end = lowered.find("\n", end)
             if bound & LINE_END and any(map(_ascii_word, lowered[end : n if line_end < 0 else line_end])):
                 continue
@@ -167,7 +173,10 @@ class LiteralIndex(Generic[T]):
             if (line_no, literal) in seen or (0 <= limit < len(lines[line_no].split())):
                 continue
             seen.add((line_no, literal))
-            yield line_no, payloads
+            found.append((line_no, payloads, bound & TWICE))
+        for line_no, payloads, needs_two in found:
+            if not needs_two or twice[line_no] >= 2:
+                yield line_no, payloads
 
     def word_spans_in(self, text: str) -> list[tuple[int, int]] | None:
         """(start, end) in `text` of literals occurring in text.lower() as whole words; None where

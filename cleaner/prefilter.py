@@ -33,6 +33,9 @@ LINE_START, LINE_END = 4, 8
 # ... and a digit (regex's \d: never an ASCII character other than 0-9) right before / after it
 # (the ":" of a timestamp \d{1,2}:\d{2}: "Posted: May 5" is no candidate).
 DIGIT_LEFT, DIGIT_RIGHT = 16, 32
+# ... and at least two occurrences of such literals on the line: the literal comes from a part the
+# pattern repeats at least twice, ((facebook|twitter|email)\W*){2,}: "Email" alone is no candidate.
+TWICE = 64
 Cont = Callable[[], bool]
 NEVER: Cont = lambda: False  # noqa: E731  (the context outside the pattern: any character)
 
@@ -49,7 +52,8 @@ def required_literals_with_bounds(pattern: str) -> dict[str, int] | None:
     with a word character, a text where that literal sits inside a longer word ("shares" for "share")
     cannot match there, so such an occurrence need not make its line a candidate. LINE_START
     (LINE_END): only non-word characters can stand between the line's start (end) and the literal.
-    DIGIT_LEFT (DIGIT_RIGHT): a digit stands right before (after) it."""
+    DIGIT_LEFT (DIGIT_RIGHT): a digit stands right before (after) it. TWICE: the line holds two
+    occurrences of such literals at least."""
     try:
         parsed = _p.parse(pattern)
     except Exception:
@@ -222,7 +226,7 @@ def _element(op: Any, av: Any, context: Context) -> dict[str, int] | None:
             return _sequence(items, context)
         # A later round follows an earlier one: its literal may also have the end of the last round before
         # it (and other rounds stand between it and the line's ends).
-        return _sequence(
+        found = _sequence(
             items,
             Context(
                 lambda: context.left() and _ends_nonword(items, len(items) - 1, context.left),
@@ -231,6 +235,9 @@ def _element(op: Any, av: Any, context: Context) -> dict[str, int] | None:
                 NEVER,
             ),
         )
+        if found is not None and low >= 2:  # every round holds one of them: two at least on the line
+            found = {lit: bounds | TWICE for lit, bounds in found.items()}
+        return found
     return None
 
 

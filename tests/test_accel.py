@@ -340,7 +340,7 @@ def test_folding_automaton_matches_what_lowered_text_matches(literals, text):
     limits = [k % 4 - 1 for k in range(len(fast.literals()))]
     assert sorted(fast.line_hits(text, fold=True)) == sorted(pure.line_hits(lowered))
     assert sorted(fast.short_line_hits(text, limits, fold=True)) == sorted(pure.short_line_hits(lowered, limits))
-    bounds = [k % 64 for k in range(len(limits))]
+    bounds = [k % 128 for k in range(len(limits))]
     assert sorted(fast.short_line_hits(text, limits, fold=True, bounds=bounds)) == sorted(
         pure.short_line_hits(lowered, limits, bounds=bounds)
     )
@@ -400,6 +400,7 @@ def test_bounds_skip_literals_inside_longer_words():
         LINE_END,
         LINE_START,
         RIGHT,
+        TWICE,
         required_literals_with_bounds,
     )
 
@@ -408,6 +409,7 @@ def test_bounds_skip_literals_inside_longer_words():
     assert required_literals_with_bounds(r"^(\W|x)*share$") == {"share": RIGHT | LINE_END}
     assert required_literals_with_bounds(r"\d{1,2}:\d\d") == {":": DIGIT_LEFT | DIGIT_RIGHT}
     assert required_literals_with_bounds(r"(\d|a):") == {":": 0}
+    assert required_literals_with_bounds(r"^\W*((facebook|email)\W*){2,}$") == {"facebook": TWICE, "email": TWICE}
     assert required_literals_with_bounds(r"shares?") == {"share": 0}
     assert required_literals_with_bounds(r"\b(?:share)+\b") == {"share": 0}  # "shareshare"
     assert required_literals_with_bounds(r"share on \w+") == {"share on ": 0}
@@ -416,6 +418,8 @@ def test_bounds_skip_literals_inside_longer_words():
     assert not bounded_hit(share_follow, "Net profit per share 1.20 dlrs")  # the whole line must be the button
     assert bounded_hit(share_follow, "Share")
     assert bounded_hit(share_follow, "» Share «")
+    assert not bounded_hit(share_follow, "Email")  # one network name: share-button-single's line, not this rule's
+    assert bounded_hit(share_follow, "Facebook | Email")
 
 
 # ---- the pipeline's edges: line breaks, NUL, layout --------------------------------------------
