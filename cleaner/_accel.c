@@ -1735,9 +1735,7 @@ short_lines(PyObject *self, PyObject *args)
     }
     Py_ssize_t n_out = 0, line = 0, start = 0;
     while (start <= len) {
-        Py_ssize_t end = start;
-        while (end < len && PyUnicode_READ(kind, data, end) != '\n')
-            end++;
+        Py_ssize_t end = next_newline(kind, data, len, start);
         if (end - start <= max_chars) {
             if (PyList_GET_SIZE(numbers) > 0)
                 PyUnicode_WRITE(kind, out, n_out++, '\n');

@@ -18,9 +18,9 @@ from typing import Any, Generic, TypeVar
 import ahocorasick
 
 from cleaner.accel import accel as _accel
+from cleaner.prefilter import ALL_BOUNDS, DIGIT_LEFT, DIGIT_RIGHT, LEFT, LINE_END, LINE_START, RIGHT, TWICE
 
 T = TypeVar("T")
-LEFT, RIGHT, LINE_START, LINE_END, DIGIT_LEFT, DIGIT_RIGHT, TWICE = 1, 2, 4, 8, 16, 32, 64  # as cleaner.prefilter
 DENSE_TABLE_LIMIT = 64 << 20  # bytes: larger literal sets use pyahocorasick
 
 
@@ -116,8 +116,7 @@ class LiteralIndex(Generic[T]):
         for literal, payloads in self.literals():
             words = [max_words(payload) for payload in payloads]
             limits.append(-1 if None in words else max(w for w in words if w is not None))
-            every = LEFT | RIGHT | LINE_START | LINE_END | DIGIT_LEFT | DIGIT_RIGHT | TWICE
-            shared.append(reduce(and_, (bounds(literal, payload) for payload in payloads), every))
+            shared.append(reduce(and_, (bounds(literal, payload) for payload in payloads), ALL_BOUNDS))
         self.set_filters(limits, shared)
 
     def short_line_hits(

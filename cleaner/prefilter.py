@@ -36,6 +36,7 @@ DIGIT_LEFT, DIGIT_RIGHT = 16, 32
 # ... and at least two occurrences of such literals on the line: the literal comes from a part the
 # pattern repeats at least twice, ((facebook|twitter|email)\W*){2,}: "Email" alone is no candidate.
 TWICE = 64
+ALL_BOUNDS = LEFT | RIGHT | LINE_START | LINE_END | DIGIT_LEFT | DIGIT_RIGHT | TWICE
 Cont = Callable[[], bool]
 NEVER: Cont = lambda: False  # noqa: E731  (the context outside the pattern: any character)
 

@@ -8,11 +8,16 @@ the user without tracking offsets between steps.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Hashable
+from typing import Any, Protocol
 
+from cleaner.accel import accel
 from cleaner.document import Document, Edit
 
 DELETED = "\x00"
+# Verdicts a step keeps for lines it has judged (a site repeats its menus and footers on every page):
+# at most this many, each about 100 bytes plus its line.
+VERDICT_CACHE_SIZE = 50_000
 
 
 class Step(Protocol):
@@ -31,3 +36,30 @@ def line_span(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     return start, len(text) if end < 0 else end
+
+
+def remember(verdicts: dict[Any, Any], key: Hashable, verdict: object) -> None:
+    """Keep a line's verdict for the next page; a full cache starts again from empty."""
+    if len(verdicts) >= VERDICT_CACHE_SIZE:
+        verdicts.clear()
+    verdicts[key] = verdict
+
+
+def lines_at(text: str, numbers: list[int], lines: list[str] | None = None) -> list[str]:
+    """The text's lines with these (ascending) numbers: in C without splitting the whole text, or from
+    `lines` where it is split already."""
+    if lines is None and accel is not None:
+        return accel.lines_at(text, numbers)
+    lines = text.split("\n") if lines is None else lines
+    return [lines[i] for i in numbers]
+
+
+def replace_lines(text: str, changes: dict[int, str], lines: list[str] | None = None) -> str:
+    """The text with line i replaced by changes[i]: in C without splitting the whole text, or in
+    `lines` (changed in place) where it is split already."""
+    if lines is None and accel is not None:
+        return accel.replace_lines(text, changes)
+    lines = text.split("\n") if lines is None else lines
+    for i, new in changes.items():
+        lines[i] = new
+    return "\n".join(lines)

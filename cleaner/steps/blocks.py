@@ -57,6 +57,7 @@ WORDS = re.compile(r"\w+")
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 _CLASS_NAMES = (GOOD, NEARGOOD, SHORT, BAD)
 assert _CLASS_NAMES == CLASSES  # the model's one-hot columns and the C codes (0..3) follow this order
+_GOOD_CODE, _NEARGOOD_CODE, _BAD_CODE = (_CLASS_NAMES.index(name) for name in (GOOD, NEARGOOD, BAD))
 # The C block functions agree with this code's columns (an out-of-date build is not used for them).
 _COMPILED_BLOCKS = accel is not None and (accel.BLOCK_TEXT_COLUMNS, accel.BLOCK_FEATURES) == (TEXT_COLUMNS, FEATURES)
 _LOG_COLUMNS = np.array([FEATURES.index(name) for name in LOG_FEATURES if name != "log_page_chars"], dtype=np.intp)
@@ -413,11 +414,11 @@ class BlockClassifierStep:
         if use_model:
             assert self.model is not None and rows is not None
             probabilities = self.model.probability(rows)
-            needed = np.where(final == 0, self.s.model_threshold, self.s.model_rescue_threshold)
-            final = np.where(probabilities >= needed, 0, 3).astype(np.uint8)
-        if self.s.fallback and not (final == 0).any():
-            final = np.where(first <= 1, 0, final)  # good or near-good on their own
-        going = np.flatnonzero(final != 0).tolist()
+            needed = np.where(final == _GOOD_CODE, self.s.model_threshold, self.s.model_rescue_threshold)
+            final = np.where(probabilities >= needed, _GOOD_CODE, _BAD_CODE).astype(np.uint8)
+        if self.s.fallback and not (final == _GOOD_CODE).any():  # keep what is good or near-good on its own
+            final = np.where((first == _GOOD_CODE) | (first == _NEARGOOD_CODE), _GOOD_CODE, final)
+        going = np.flatnonzero(final != _GOOD_CODE).tolist()
         if not going:
             return []
         names = _CLASS_NAMES

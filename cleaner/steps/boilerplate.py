@@ -18,7 +18,7 @@ from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
 from cleaner.prefilter import required_literals_with_bounds
 from cleaner.rule_schema import LineRule, ParagraphRule
-from cleaner.steps import DELETED, line_span, timeout_edit
+from cleaner.steps import DELETED, line_span, lines_at, remember, replace_lines, timeout_edit
 
 WORD = regex.compile(r"\w")
 BLANK_LINE = regex.compile(r"\n[ \t]*\n")
@@ -28,11 +28,7 @@ BLANK_LINE = regex.compile(r"\n[ \t]*\n")
 LINE_TRIM = " \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»‹›•·–—…→←↑↓▶►▸▪■□●○✓✔×|¦"
 
 
-# Candidate lines whose verdicts a boilerplate step keeps (line text and candidate rules -> verdict):
-# a site repeats its menu, share and footer lines on every page, and 60 % of the web pages' candidate
-# lines were seen before. About 100 bytes each, plus the line.
-VERDICT_CACHE_SIZE = 50_000
-_UNSEEN = (-1, "")
+_UNSEEN = (-1, "")  # no verdict kept for the line: 60 % of the web pages' candidate lines were seen before
 
 # Whitespace literal_key collapses that a plain strip() and casefold() keep: two spaces, or any other kind.
 ODD_WHITESPACE = regex.compile(r"  |[^\S\n ]")
@@ -262,37 +258,23 @@ class BoilerplateStep:
         if not candidates:
             return text  # most documents: no split into lines at all
         order = sorted(candidates)
-        if accel is not None:  # only the candidate lines, not the whole document split
-            texts = accel.lines_at(text, order)
-        else:
-            all_lines = text.split("\n")
-            texts = [all_lines[i] for i in order]
         changes: dict[int, str] = {}
         verdicts = self._verdicts
-        for i, line in zip(order, texts, strict=True):
+        for i, line in zip(order, lines_at(text, order), strict=True):  # only the candidate lines
             rule_indices = candidates[i]
             key = (line, frozenset(rule_indices))
             verdict = verdicts.get(key, _UNSEEN)
             if verdict is _UNSEEN:
                 verdict, timed_out = self._verdict(line, rule_indices, doc.edits)
                 if not timed_out:  # a pure function of the line and the rules: kept for the next page
-                    if len(verdicts) >= VERDICT_CACHE_SIZE:
-                        verdicts.clear()
-                    verdicts[key] = verdict
+                    remember(verdicts, key, verdict)
             if verdict is None:
                 continue
             n, new = verdict
             action = "drop" if new == DELETED else "strip"
             doc.edits.append(Edit(self.name, self.line_rules[n].id, action, i + 1, line, "" if new == DELETED else new))
             changes[i] = new
-        if not changes:
-            return text
-        if accel is not None:
-            return accel.replace_lines(text, changes)
-        lines = text.split("\n")
-        for i, new in changes.items():
-            lines[i] = new
-        return "\n".join(lines)
+        return replace_lines(text, changes) if changes else text
 
     def _verdict(self, line: str, rule_indices: set[int], edits: list[Edit]) -> tuple[tuple[int, str] | None, bool]:
         """(the first rule, in file order, that passes its guards and matches the line, and the line it

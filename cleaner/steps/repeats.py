@@ -26,7 +26,7 @@ from itertools import chain
 from cleaner.accel import accel as _accel
 from cleaner.document import Document, Edit
 from cleaner.rule_schema import RepeatSettings
-from cleaner.steps import DELETED
+from cleaner.steps import DELETED, lines_at, replace_lines
 
 PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]+")
 
@@ -71,12 +71,7 @@ class RepeatStep:
         if not removed:
             return doc
         order = sorted(removed)
-        if lines is None:  # C: read and replace only the removed lines
-            assert self._fast is not None
-            texts = self._fast.lines_at(text, order)
-        else:
-            texts = [lines[j] for j in order]
-        for j, before in zip(order, texts, strict=True):
+        for j, before in zip(order, lines_at(text, order, lines), strict=True):  # only the removed lines
             i, similarity = removed[j]
             note = (
                 f"repeat of line {i + 1}"
@@ -84,13 +79,7 @@ class RepeatStep:
                 else f"near repeat of line {i + 1} (Jaccard {similarity:.2f})"
             )
             doc.edits.append(Edit(self.name, self.rule, "drop", j + 1, before, "", note))
-        if lines is None:
-            assert self._fast is not None
-            doc.text = self._fast.replace_lines(text, dict.fromkeys(order, DELETED))
-        else:
-            for j in order:
-                lines[j] = DELETED
-            doc.text = "\n".join(lines)
+        doc.text = replace_lines(text, dict.fromkeys(order, DELETED), lines)
         return doc
 
     def _scan(

@@ -23,10 +23,9 @@ from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
 from cleaner.prefilter import required_literals_with_bounds
 from cleaner.rule_schema import SectionRule
-from cleaner.steps import DELETED, timeout_edit
+from cleaner.steps import DELETED, remember, timeout_edit
 
 MARKS = "section_marks"  # Document.meta key: [(line index, rule position)] in line order
-VERDICT_CACHE_SIZE = 50_000  # (line, rule) verdicts kept: a site repeats its lines on every page
 
 
 class SectionMarks:
@@ -67,9 +66,7 @@ class SectionMarks:
                 marks = self._marks(line, k, doc.edits)
                 if marks is None:  # timed out: not kept, so the next page records it too
                     continue
-                if len(verdicts) >= VERDICT_CACHE_SIZE:
-                    verdicts.clear()
-                verdicts[line, k] = marks
+                remember(verdicts, (line, k), marks)
             if marks:
                 found[i] = k
         if found:
