@@ -1776,6 +1776,9 @@ static PyMethodDef methods[] = {
     {"layout", layout, METH_VARARGS, "layout(text, max_blank_lines) -> str, as LayoutStep's Python code"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
      "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
+    {"drop_blocks", drop_blocks, METH_VARARGS,
+     "drop_blocks(lines, edits, edit_type, step, rule, deleted, names, units, texts, first, final, shares, chances, "
+     "second_look) -> number of blocks dropped"},
     {"block_pass", block_pass, METH_VARARGS,
      "block_pass(texts, units, removed_before, stats, ncols, base, shares, settings, want_features) -> "
      "(first, final, heading, features or None)"},
@@ -1834,7 +1837,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 23) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 24) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

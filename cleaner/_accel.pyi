@@ -1,9 +1,14 @@
 """Type stubs for the optional C accelerator (cleaner/_accel.c)."""
 
+from typing import Any
+
+import numpy as np
+
 def repeat_scan(
     lines: list[str] | str, min_chars: int, min_words: int, near_chars: int, near: bool, near_wrapped: bool, /
 ) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
     """Exact repeats, short copies and near candidates among the lines (a list, or a text's lines)."""
+
 def near_repeats(
     indices: list[int], lines: list[str] | str, min_words: int, max_words: int, threshold: float, raw: bool, /
 ) -> dict[int, tuple[int, float]] | None:
@@ -89,6 +94,25 @@ def block_pass(
 ) -> tuple[bytes, bytes, bytes, bytes | None]:
     """One look of the classifier: context-free and final classes (0..3), heading flags, and the
     model's BLOCK_FEATURES rows (float64, log columns raw) where wanted."""
+
+def drop_blocks(
+    lines: list[str],
+    edits: list[Any],
+    edit_type: type,
+    step: str,
+    rule: str,
+    deleted: str,
+    names: tuple[str, ...],
+    units: list[list[int]],
+    texts: list[str],
+    first: bytes,
+    final: bytes,
+    shares: bytes | np.ndarray,
+    chances: bytes | np.ndarray | None,
+    second_look: bool,
+    /,
+) -> int:
+    """BlockClassifierStep._drop_python: an Edit per line of each block not classed good; its lines become `deleted`."""
 
 def found_chars(text: str, chars: str, /) -> int:
     """Bit k set where chars[k] (at most 63) occurs in text: one pass instead of one `in` per character."""

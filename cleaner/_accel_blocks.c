@@ -565,3 +565,121 @@ done:
     PyBuffer_Release(&shares_buf);
     return result;
 }
+
+/* drop_blocks(lines, edits, edit_type, step, rule, deleted, names, units, texts, first, final,
+ *             shares, chances, second_look) -> number of blocks dropped
+ *
+ * BlockClassifierStep._drop: for every block whose final class is not good, one Edit per line
+ * (step, rule, "drop", line number, the line, "", a note on why), and the lines become `deleted`.
+ * Why in C: a page loses about 100 lines a look; building their notes and Edit tuples in Python
+ * was a fifth of the classifier's time. The notes are formatted as the f-strings of _drop_python
+ * (PyOS_double_to_string is what float.__format__ uses for ".2f"). */
+static PyObject *
+drop_note(PyObject *names, uint8_t first, uint8_t final, Py_ssize_t chars, double share, const double *chance,
+          int second_look)
+{
+    Py_ssize_t count = PyTuple_GET_SIZE(names);
+    if (first >= count || final >= count) {
+        PyErr_SetString(PyExc_ValueError, "drop_blocks: a class code has no name");
+        return NULL;
+    }
+    char *share_text = PyOS_double_to_string(share, 'f', 2, 0, NULL);
+    char *chance_text = chance ? PyOS_double_to_string(*chance, 'f', 2, 0, NULL) : NULL;
+    PyObject *note = NULL;
+    if (share_text && (chance_text || !chance))
+        note = PyUnicode_FromFormat("%U -> %U: %zd chars, stopwords %s%s%s%s", PyTuple_GET_ITEM(names, first),
+                                    PyTuple_GET_ITEM(names, final), chars, share_text, chance ? ", model " : "",
+                                    chance ? chance_text : "", second_look ? " (second look)" : "");
+    else
+        PyErr_NoMemory();
+    PyMem_Free(share_text);
+    PyMem_Free(chance_text);
+    return note;
+}
+
+PyObject *
+drop_blocks(PyObject *self, PyObject *args)
+{
+    PyObject *lines, *edits, *edit_type, *step, *rule, *deleted, *names, *units, *texts, *chances_obj;
+    Py_buffer first_buf, final_buf, shares_buf, chances_buf = {0};
+    int second_look;
+    if (!PyArg_ParseTuple(args, "O!O!O!UUUO!O!O!y*y*y*Op", &PyList_Type, &lines, &PyList_Type, &edits, &PyType_Type,
+                          &edit_type, &step, &rule, &deleted, &PyTuple_Type, &names, &PyList_Type, &units,
+                          &PyList_Type, &texts, &first_buf, &final_buf, &shares_buf, &chances_obj, &second_look))
+        return NULL;
+    PyObject *action = NULL, *empty = NULL, *result = NULL;
+    Py_ssize_t n = PyList_GET_SIZE(units), dropped = 0, nlines = PyList_GET_SIZE(lines);
+    const double *chances = NULL;
+    if (chances_obj != Py_None) {
+        if (PyObject_GetBuffer(chances_obj, &chances_buf, PyBUF_SIMPLE) < 0)
+            goto done;
+        chances = (const double *)chances_buf.buf;
+    }
+    if (!PyType_IsSubtype((PyTypeObject *)edit_type, &PyTuple_Type) || PyList_GET_SIZE(texts) != n ||
+        first_buf.len != n || final_buf.len != n || shares_buf.len != n * (Py_ssize_t)sizeof(double) ||
+        (chances && chances_buf.len != n * (Py_ssize_t)sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "drop_blocks: arguments of different sizes");
+        goto done;
+    }
+    action = PyUnicode_FromString("drop");
+    empty = PyUnicode_FromStringAndSize(NULL, 0);
+    if (!action || !empty)
+        goto done;
+    const uint8_t *first = first_buf.buf, *final = final_buf.buf;
+    const double *shares = shares_buf.buf;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (final[k] == GOOD)
+            continue;
+        PyObject *unit = PyList_GET_ITEM(units, k), *text = PyList_GET_ITEM(texts, k);
+        if (!PyList_Check(unit) || !PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "drop_blocks: units must be lists and texts str");
+            goto done;
+        }
+        PyObject *note = drop_note(names, first[k], final[k], PyUnicode_GET_LENGTH(text), shares[k],
+                                   chances ? chances + k : NULL, second_look);
+        if (!note)
+            goto done;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(unit); j++) {
+            Py_ssize_t i = PyLong_AsSsize_t(PyList_GET_ITEM(unit, j));
+            if (i == -1 && PyErr_Occurred()) {
+                Py_DECREF(note);
+                goto done;
+            }
+            if (i < 0 || i >= nlines) {
+                PyErr_SetString(PyExc_IndexError, "drop_blocks: a unit's line is out of range");
+                Py_DECREF(note);
+                goto done;
+            }
+            PyObject *number = PyLong_FromSsize_t(i + 1);
+            PyObject *fields = number ? PyTuple_Pack(7, step, rule, action, number, PyList_GET_ITEM(lines, i), empty,
+                                                     note)
+                                      : NULL;
+            Py_XDECREF(number);
+            PyObject *wrapped = fields ? PyTuple_Pack(1, fields) : NULL;
+            Py_XDECREF(fields);
+            /* tuple.__new__(Edit, fields): the NamedTuple without its Python-level __new__ */
+            PyObject *edit = wrapped ? PyTuple_Type.tp_new((PyTypeObject *)edit_type, wrapped, NULL) : NULL;
+            Py_XDECREF(wrapped);
+            if (!edit || PyList_Append(edits, edit) < 0) {
+                Py_XDECREF(edit);
+                Py_DECREF(note);
+                goto done;
+            }
+            Py_DECREF(edit);
+            Py_INCREF(deleted);
+            PyList_SetItem(lines, i, deleted); /* steals the reference, releases the line */
+        }
+        Py_DECREF(note);
+        dropped++;
+    }
+    result = PyLong_FromSsize_t(dropped);
+done:
+    Py_XDECREF(action);
+    Py_XDECREF(empty);
+    PyBuffer_Release(&first_buf);
+    PyBuffer_Release(&final_buf);
+    PyBuffer_Release(&shares_buf);
+    if (chances)
+        PyBuffer_Release(&chances_buf);
+    return result;
+}

@@ -17,7 +17,7 @@ from conftest import DATA, SAMPLES, corpus, read_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.document import Document
+from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
 from cleaner.ruleset import load_rules
 from cleaner.steps import repeats as repeats_module
@@ -517,7 +517,9 @@ def test_classifier_pass_in_c_is_pythons_on_real_pages():
     pages = [record["text"] for record in read_jsonl(DATA / "trafilatura_pages.jsonl")]
     assert sum(same_looks(fast, pure, page.split("\n")) for page in pages) > 1000
     for page in pages:
-        assert fast(Document(text=page)).edits == pure(Document(text=page)).edits
+        edits = fast(Document(text=page)).edits
+        assert edits == pure(Document(text=page)).edits
+        assert all(type(edit) is Edit for edit in edits)  # drop_blocks builds the NamedTuple, not bare tuples
 
 
 @needs_accel
@@ -574,7 +576,15 @@ PAGE_LINES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(PAGE_LINES | st.text(max_size=40).map(lambda line: line.replace("\n", " ")), max_size=30),
-    st.sampled_from([{}, {"neargood_run_chars": 0}, {"model": None}, {"length_low": 10, "max_heading_distance": 0}]),
+    st.sampled_from(
+        [
+            {},
+            {"neargood_run_chars": 0},
+            {"model": None},
+            {"length_low": 10, "max_heading_distance": 0},
+            {"region_gap": 2, "region_ratio": 0.5},
+        ]
+    ),
 )
 def test_classifier_pass_in_c_is_pythons_on_generated_pages(lines, changes):
     fast, pure = web_classifiers(**changes)

@@ -58,6 +58,8 @@ GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 _CLASS_NAMES = (GOOD, NEARGOOD, SHORT, BAD)
 assert _CLASS_NAMES == CLASSES  # the model's one-hot columns and the C codes (0..3) follow this order
 _GOOD_CODE, _NEARGOOD_CODE, _BAD_CODE = (_CLASS_NAMES.index(name) for name in (GOOD, NEARGOOD, BAD))
+OFF_REGION = "off-region"  # a good block cut off from the main text (`region_gap`)
+_CODE_NAMES = (*_CLASS_NAMES, OFF_REGION)  # what a Decision's class codes stand for
 # The C block functions agree with this code's columns (an out-of-date build is not used for them).
 _COMPILED_BLOCKS = accel is not None and (accel.BLOCK_TEXT_COLUMNS, accel.BLOCK_FEATURES) == (TEXT_COLUMNS, FEATURES)
 _LOG_COLUMNS = np.array([FEATURES.index(name) for name in LOG_FEATURES if name != "log_page_chars"], dtype=np.intp)
@@ -141,6 +143,19 @@ class PageBlocks:
     removed_before: list[bool]  # a line removed by an earlier rule sits just before the block
     heading: list[bool]  # short and heading-like
     feature_rows: np.ndarray | None = None  # the model's input, where the C pass computed it with the classes
+
+
+@dataclass
+class Decision:
+    """One look's verdict on a page: every block's classes (codes into _CODE_NAMES), its stopword share
+    and the model's probability (float64 buffers; None without a model). Blocks not good go."""
+
+    units: list[list[int]]
+    texts: list[str]
+    first: bytes
+    final: bytes
+    shares: bytes | np.ndarray
+    chances: bytes | np.ndarray | None
 
 
 class BlockClassifierStep:
@@ -230,20 +245,9 @@ class BlockClassifierStep:
             return doc
         lines = doc.text.split("\n")
         changed = False
-        edits, name, rule = doc.edits, self.name, self.s.id
         for look in range(first_look, first_look + MAX_LOOKS):
-            decided = self._decide(lines, removed_lines_count=look == 0)
-            dropped = False
-            for unit, first, final, chars, density, chance in decided:
-                note = f"{first} -> {final}: {chars} chars, stopwords {density:.2f}"
-                if chance is not None:
-                    note += f", model {chance:.2f}"
-                if look:
-                    note += " (second look)"
-                edits.extend([Edit(name, rule, "drop", i + 1, lines[i], "", note) for i in unit])
-                for i in unit:
-                    lines[i] = DELETED
-                dropped = True
+            decision = self._decide(lines, removed_lines_count=look == 0)
+            dropped = decision is not None and self._drop(lines, doc.edits, decision, second_look=look > 0)
             if not dropped:
                 if look == 0 and DELETED in lines:
                     # A second run will not see the lines earlier rules removed; the block model weighs
@@ -254,6 +258,49 @@ class BlockClassifierStep:
         if changed:
             doc.text = "\n".join(lines)
         return doc
+
+    def _drop(self, lines: list[str], edits: list[Edit], decision: Decision, second_look: bool) -> int:
+        """Drop every block whose final class is not good: one Edit per line, with a note on why, and
+        its lines become DELETED. The number of blocks dropped."""
+        if accel is not None and self.compiled:
+            return accel.drop_blocks(
+                lines,
+                edits,
+                Edit,
+                self.name,
+                self.s.id,
+                DELETED,
+                _CODE_NAMES,
+                decision.units,
+                decision.texts,
+                decision.first,
+                decision.final,
+                decision.shares,
+                decision.chances,
+                second_look,
+            )
+        return self._drop_python(lines, edits, decision, second_look)
+
+    def _drop_python(self, lines: list[str], edits: list[Edit], decision: Decision, second_look: bool) -> int:
+        """_drop in Python (cleaner._accel.drop_blocks does the same)."""
+        name, rule = self.name, self.s.id
+        shares: list[float] = np.frombuffer(decision.shares, dtype=np.float64).tolist()
+        chances = None if decision.chances is None else np.frombuffer(decision.chances, dtype=np.float64).tolist()
+        dropped = 0
+        for k, (unit, text) in enumerate(zip(decision.units, decision.texts, strict=True)):
+            first, final = decision.first[k], decision.final[k]
+            if final == _GOOD_CODE:
+                continue
+            note = f"{_CODE_NAMES[first]} -> {_CODE_NAMES[final]}: {len(text)} chars, stopwords {shares[k]:.2f}"
+            if chances is not None:
+                note += f", model {chances[k]:.2f}"
+            if second_look:
+                note += " (second look)"
+            edits.extend([Edit(name, rule, "drop", i + 1, lines[i], "", note) for i in unit])
+            for i in unit:
+                lines[i] = DELETED
+            dropped += 1
+        return dropped
 
     def _blocks(
         self, lines: list[str], removed_lines_count: bool
@@ -368,43 +415,43 @@ class BlockClassifierStep:
             page.heading,
         )
 
-    def _decide(
-        self, lines: list[str], removed_lines_count: bool
-    ) -> list[tuple[list[int], str, str, int, float, float | None]]:
-        """(unit's line indices, context-free class, final class, characters, stopword share, model's
-        probability or None) per unit the page loses (final class not good)."""
+    def _decide(self, lines: list[str], removed_lines_count: bool) -> Decision | None:
+        """Every block's classes, stopword share and the model's probability; None where the page has no text."""
         if self._compiled_blocks:
             return self._decide_compiled(lines, removed_lines_count)
         page = self.analyse(lines, removed_lines_count)
         if page is None:
-            return []
+            return None
         first, final = page.first, page.final
-        chance: list[float | None] = [None] * len(first)
+        chances = None
         if self.model is not None and len(first) >= self.s.model_min_blocks:
             # A block jusText's rules drop needs more of the model's confidence to stay than one they keep.
-            probabilities: list[float] = self.model.probability(self.features(page)).tolist()
+            probabilities = self.model.probability(self.features(page))
             keep, rescue = self.s.model_threshold, self.s.model_rescue_threshold
             final = [
-                GOOD if p >= (keep if c == GOOD else rescue) else BAD for p, c in zip(probabilities, final, strict=True)
+                GOOD if p >= (keep if c == GOOD else rescue) else BAD
+                for p, c in zip(probabilities.tolist(), final, strict=True)
             ]
-            chance = list(probabilities)
+            chances = probabilities.astype(np.float64).tobytes()
         if self.s.fallback and GOOD not in final:
             # Nothing is prose in context (a short post among chrome, a page of headlines): keep what reads
             # like text on its own rather than empty the page. jusText has no such fallback.
             final = [GOOD if c in (GOOD, NEARGOOD) else final[k] for k, c in enumerate(first)]
-        return [
-            (unit, first[k], final[k], len(page.texts[k]), page.densities[k], chance[k])
-            for k, unit in enumerate(page.units)
-            if final[k] != GOOD
-        ]
+        code = _CODE_NAMES.index
+        return Decision(
+            page.units,
+            page.texts,
+            bytes(map(code, first)),
+            bytes(map(code, final)),
+            np.asarray(page.densities, dtype=np.float64).tobytes(),
+            chances,
+        )
 
-    def _decide_compiled(
-        self, lines: list[str], removed_lines_count: bool
-    ) -> list[tuple[list[int], str, str, int, float, float | None]]:
-        """_decide with the C pass, in arrays: no per-block Python work but for the blocks that go."""
+    def _decide_compiled(self, lines: list[str], removed_lines_count: bool) -> Decision | None:
+        """_decide with the C pass, in arrays: no per-block Python work."""
         found = self._blocks(lines, removed_lines_count)
         if found is None:
-            return []
+            return None
         units, removed_before, texts, stats, shares = found
         use_model = self.model is not None and len(units) >= self.s.model_min_blocks
         first_codes, final_codes, _, rows = self._compiled_pass(texts, units, removed_before, stats, shares, use_model)
@@ -417,17 +464,8 @@ class BlockClassifierStep:
             needed = np.where(final == _GOOD_CODE, self.s.model_threshold, self.s.model_rescue_threshold)
             final = np.where(probabilities >= needed, _GOOD_CODE, _BAD_CODE).astype(np.uint8)
         if self.s.fallback and not (final == _GOOD_CODE).any():  # keep what is good or near-good on its own
-            final = np.where((first == _GOOD_CODE) | (first == _NEARGOOD_CODE), _GOOD_CODE, final)
-        going = np.flatnonzero(final != _GOOD_CODE).tolist()
-        if not going:
-            return []
-        names = _CLASS_NAMES
-        first_of, final_of, share_of = first[going].tolist(), final[going].tolist(), shares[going].tolist()
-        chance: list[float | None] = [None] * len(going) if probabilities is None else probabilities[going].tolist()
-        return [
-            (units[k], names[first_of[j]], names[final_of[j]], len(texts[k]), share_of[j], chance[j])
-            for j, k in enumerate(going)
-        ]
+            final = np.where((first == _GOOD_CODE) | (first == _NEARGOOD_CODE), _GOOD_CODE, final).astype(np.uint8)
+        return Decision(units, texts, first_codes, final.tobytes(), shares, probabilities)
 
     def _classify(self, chars: np.ndarray, copyright: np.ndarray, density: np.ndarray) -> list[str]:
         """jusText's context-free classes, for all blocks at once: `chars` their lengths (stripped),
@@ -572,7 +610,7 @@ class BlockClassifierStep:
         for run, chars in zip(runs, size, strict=True):
             if chars < self.s.region_ratio * biggest:
                 for k in run:
-                    out[k] = "off-region"
+                    out[k] = OFF_REGION
         return out
 
     def _heading_like(self, line: str, word_count: int) -> bool:
