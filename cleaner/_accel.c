@@ -1776,6 +1776,8 @@ static PyMethodDef methods[] = {
     {"layout", layout, METH_VARARGS, "layout(text, max_blank_lines) -> str, as LayoutStep's Python code"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
      "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
+    {"gather_rows", gather_rows, METH_VARARGS,
+     "gather_rows(texts, index, matrix, ncols, languages, unknown_language_share) -> (rows, shares) or (None, missing)"},
     {"drop_blocks", drop_blocks, METH_VARARGS,
      "drop_blocks(lines, edits, edit_type, step, rule, deleted, names, units, texts, first, final, shares, chances, "
      "second_look) -> number of blocks dropped"},
@@ -1837,7 +1839,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 24) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 25) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

@@ -48,6 +48,7 @@ int append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b);
 PyObject *block_text_stats(PyObject *self, PyObject *args);
 PyObject *block_pass(PyObject *self, PyObject *args);
 PyObject *drop_blocks(PyObject *self, PyObject *args);
+PyObject *gather_rows(PyObject *self, PyObject *args);
 /* cleaner/_accel_words.c: words looked up by their characters (FNV-1a over code points). */
 typedef struct {
     uint64_t hash;

@@ -95,6 +95,12 @@ def block_pass(
     """One look of the classifier: context-free and final classes (0..3), heading flags, and the
     model's BLOCK_FEATURES rows (float64, log columns raw) where wanted."""
 
+def gather_rows(
+    texts: list[str], index: dict[str, int], matrix: np.ndarray, ncols: int, languages: int, unknown_share: float, /
+) -> tuple[bytes, bytes] | tuple[None, list[str]]:
+    """Each text's row of `matrix` (as `index` says) and its stopword share in the page's languages, as
+    float64 bytes; (None, the texts `index` lacks) where some are missing."""
+
 def drop_blocks(
     lines: list[str],
     edits: list[Any],

@@ -523,6 +523,21 @@ def test_classifier_pass_in_c_is_pythons_on_real_pages():
 
 
 @needs_accel
+def test_classifier_statistics_kept_in_c_survive_a_full_store(monkeypatch):
+    """gather_rows reads the rows kept per block text; when the store is full it starts again, and a page
+    with more new blocks than the store holds still gets every row right."""
+    import cleaner.steps.blocks as blocks
+
+    pages = [record["text"] for record in read_jsonl(DATA / "trafilatura_pages.jsonl")][:6]
+    fast, pure = web_classifiers()
+    expected = [pure(Document(text=page)).edits for page in pages]
+    monkeypatch.setattr(blocks, "STATS_CACHE_SIZE", 40)
+    fast, _ = web_classifiers()
+    assert [fast(Document(text=page)).edits for page in pages] == expected
+    assert 0 < len(fast._stats_cache) <= max(40, max(len(page.split("\n")) for page in pages))
+
+
+@needs_accel
 @given(
     st.lists(st.text(st.sampled_from([*"ab 1\t", "é", "中", "\U0001f600"]), max_size=8), max_size=8), st.integers(1, 6)
 )

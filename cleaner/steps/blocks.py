@@ -204,6 +204,22 @@ class BlockClassifierStep:
             positions = [index[text] if at is None else at for text, at in zip(texts, positions, strict=True)]
         return store.rows(cast(list[int], positions))  # every position is known now
 
+    def _gathered(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """_text_stats and the stopword shares of _blocks, in C (cleaner._accel.gather_rows)."""
+        assert accel is not None
+        store, languages, share = self._stats_cache, len(self.s.languages), self.s.unknown_language_share
+        ncols = 1 + languages + len(TEXT_COLUMNS)
+        rows, shares = accel.gather_rows(texts, store.index, store.matrix, ncols, languages, share)
+        if rows is None:  # `shares` holds the texts not seen before
+            missing = texts if len(store) + len(shares) > STATS_CACHE_SIZE else shares
+            if missing is texts:
+                store.clear()
+            new_texts = list(dict.fromkeys(missing))
+            store.add(new_texts, self._compute_stats(new_texts))
+            rows, shares = accel.gather_rows(texts, store.index, store.matrix, ncols, languages, share)
+            assert rows is not None
+        return np.frombuffer(rows, dtype=np.float64).reshape(len(texts), ncols), np.frombuffer(shares, dtype=np.float64)
+
     def _compute_stats(self, texts: list[str]) -> np.ndarray:
         if self._stopwords is not None:
             assert accel is not None
@@ -314,6 +330,9 @@ class BlockClassifierStep:
         )
         if not units:
             return None
+        if self._stopwords is not None:
+            stats, shares = self._gathered(texts)
+            return units, removed_before, texts, stats, shares
         stats = self._text_stats(texts)
         word_counts = stats[:, 0]
         hits = stats[:, 1 : 1 + len(self.s.languages)]
