@@ -324,21 +324,32 @@ class BlockModel:
             weights.setflags(write=False)  # shared by every pipeline that loads the file (`load_model`)
         return model
 
+    @functools.cached_property
+    def _folded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The hidden layer with the standardisation folded in, and the output weights, in float32.
+
+        Why: the classifier runs the model on every block of every look (half a million rows on the
+        1,530 dev pages); folded float32 weights halve its time. Probabilities move by about 1e-6 from
+        the float64 model's, which changed no block's verdict on the shared corpora."""
+        weights = self.hidden_weights / self.scale[:, None]
+        bias = self.hidden_bias - (self.mean / self.scale) @ self.hidden_weights
+        return weights.astype(np.float32), bias.astype(np.float32), self.out_weights.astype(np.float32)
+
     def probability(self, features: np.ndarray) -> np.ndarray:
-        """P(content) per row. The hidden layer is computed in slices of rows small enough that OpenBLAS
-        runs each on the calling thread: for a page's 200 blocks it would otherwise wake its thread
-        pool, which took 3x as long here (and competes with the other workers of `cleaner run`).
+        """P(content) per row, float64. The hidden layer is computed in slices of rows small enough that
+        OpenBLAS runs each on the calling thread: for a page's 200 blocks it would otherwise wake its
+        thread pool, which took 3x as long here (and competes with the other workers of `cleaner run`).
         Slicing rows changes no digit: each row's products are the same."""
-        z = features - self.mean
-        z /= self.scale
-        width = self.hidden_weights.shape[1]
-        hidden = np.empty((len(z), width))
-        step = max(1, _BLAS_ONE_THREAD_WORK // max(1, z.shape[1] * width))
-        for start in range(0, len(z), step):
-            np.matmul(z[start : start + step], self.hidden_weights, out=hidden[start : start + step])
-        hidden += self.hidden_bias
+        weights, bias, out_weights = self._folded
+        rows = features.astype(np.float32)
+        width = weights.shape[1]
+        hidden = np.empty((len(rows), width), dtype=np.float32)
+        step = max(1, _BLAS_ONE_THREAD_WORK // max(1, rows.shape[1] * width))
+        for start in range(0, len(rows), step):
+            np.matmul(rows[start : start + step], weights, out=hidden[start : start + step])
+        hidden += bias
         np.maximum(hidden, 0.0, out=hidden)
-        logit = hidden @ self.out_weights + self.out_bias
+        logit = (hidden @ out_weights).astype(np.float64) + self.out_bias
         return 1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40)))
 
     def to_json(self, **about: object) -> str:
