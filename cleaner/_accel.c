@@ -1712,14 +1712,30 @@ fail:
     return NULL;
 }
 
-/* short_lines(text, max_chars) -> (numbers of the lines of at most max_chars characters, those lines
- * joined by newlines): what a rule with no literal to look for is scanned over (boilerplate). */
+/* Whether text[start:end] may hold what regex's \d matches (boilerplate.may_hold_digit): an ASCII
+ * digit, a numeric character, or one Python's Unicode tables cannot print (the regex module may
+ * know a newer Unicode, where it is a digit). */
+static int
+may_hold_digit(int kind, const char *data, Py_ssize_t start, Py_ssize_t end)
+{
+    for (Py_ssize_t k = start; k < end; k++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        if (c < 0x80 ? (c >= '0' && c <= '9') : (Py_UNICODE_ISNUMERIC(c) || !Py_UNICODE_ISPRINTABLE(c)))
+            return 1;
+    }
+    return 0;
+}
+
+/* short_lines(text, max_chars, digits=False) -> (numbers of the lines of at most max_chars characters, those lines
+ * joined by newlines): what a rule with no literal to look for is scanned over (boilerplate).
+ * `digits`: only the lines that may hold a digit (a rule whose every match holds one). */
 static PyObject *
 short_lines(PyObject *self, PyObject *args)
 {
     PyObject *text;
     Py_ssize_t max_chars;
-    if (!PyArg_ParseTuple(args, "Un", &text, &max_chars))
+    int digits = 0;
+    if (!PyArg_ParseTuple(args, "Un|p", &text, &max_chars, &digits))
         return NULL;
     if (READY(text) < 0)
         return NULL;
@@ -1736,7 +1752,7 @@ short_lines(PyObject *self, PyObject *args)
     Py_ssize_t n_out = 0, line = 0, start = 0;
     while (start <= len) {
         Py_ssize_t end = next_newline(kind, data, len, start);
-        if (end - start <= max_chars) {
+        if (end - start <= max_chars && (!digits || may_hold_digit(kind, data, start, end))) {
             if (PyList_GET_SIZE(numbers) > 0)
                 PyUnicode_WRITE(kind, out, n_out++, '\n');
             memcpy(out + n_out * kind, data + start * kind, (size_t)(end - start) * (size_t)kind);
@@ -1765,7 +1781,7 @@ static PyMethodDef methods[] = {
     {"paragraph_units", paragraph_units, METH_VARARGS,
      "paragraph_units(lines, removed_lines_count) -> (units, removed_before, texts)"},
     {"short_lines", short_lines, METH_VARARGS,
-     "short_lines(text, max_chars) -> (line numbers, those lines joined by newlines)"},
+     "short_lines(text, max_chars, digits=False) -> (line numbers, those lines joined by newlines)"},
     {"near_repeats", near_repeats, METH_VARARGS,
      "near_repeats(indices, lines or text, min_words, max_words, threshold, raw) -> {line: (first line, Jaccard)}"},
     {"found_chars", found_chars, METH_VARARGS, "found_chars(text, chars) -> int: bit k set where chars[k] occurs"},
@@ -1839,7 +1855,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 25) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 26) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

@@ -61,7 +61,7 @@ class CharGate:
         """(lines(text), whether a character of `nfc`, or an astral one outside `nfc_safe`, occurs;
         always True without `nfc`)."""
 
-def short_lines(text: str, max_chars: int, /) -> tuple[list[int], str]:
+def short_lines(text: str, max_chars: int, digits: bool = False, /) -> tuple[list[int], str]:
     """(numbers of the lines of at most max_chars characters, those lines joined by newlines)."""
 
 def paragraph_units(lines: list[str], removed_lines_count: bool, /) -> tuple[list[list[int]], list[bool], list[str]]:

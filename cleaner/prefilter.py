@@ -65,6 +65,29 @@ def required_literals_with_bounds(pattern: str) -> dict[str, int] | None:
     return found
 
 
+def requires_digit(pattern: str) -> bool:
+    r"""Whether every match of the pattern holds a digit (\d, [0-9], a digit): a rule with no literal to
+    look for (page numbers, "1 2 3 … next") need only be tried on lines that may hold one."""
+    try:
+        parsed = _p.parse(pattern)
+    except Exception:
+        return False
+    return _holds_digit(list(parsed))
+
+
+def _holds_digit(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        if _single_digit(op, av):
+            return True
+        if op is _c.SUBPATTERN and _holds_digit(list(av[-1])):
+            return True
+        if op is _c.BRANCH and all(_holds_digit(list(branch)) for branch in av[1]):
+            return True
+        if op in _REPEATS and av[0] >= 1 and _holds_digit(list(av[2])):
+            return True
+    return False
+
+
 class Context:
     """What the pattern around a piece guarantees: `left` / `right`, a non-word character or an edge
     right before / after it; `start` / `end`, nothing but non-word characters back to the line's

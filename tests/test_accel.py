@@ -392,6 +392,47 @@ def test_bounded_literals_never_hide_a_line_a_rule_matches(data):
             assert bounded_hit(rule, candidate), (rule.id, candidate)
 
 
+def test_digit_prefilter_reads_the_pattern():
+    from cleaner.prefilter import requires_digit
+
+    page_numbers = next(rule for rule in PACK_RULES if rule.id == "web-page-numbers")
+    assert requires_digit(page_numbers.pattern)
+    assert requires_digit(r"[0-5]{2}:") and requires_digit(r"(\d|[0-9])x") and requires_digit(r"x(1|2)")
+    assert not requires_digit(r"(a|\d)") and not requires_digit(r"\d?x") and not requires_digit(r"(?=\d)x")
+    assert not requires_digit(r"^\W*(page|seite)\W*$") and not requires_digit(r"(?<name")  # unreadable: no filter
+
+
+@given(
+    st.text(st.sampled_from([*"ab 1", "\n", "٣", "²", "é", "\u00a0", "\U0001fbf0", "\U00011f50", "中"]), max_size=40),
+    st.sampled_from([r"\d", r"\d+\s+\d+", r"(?i)^\W*\d+(\s+\d+)+\W*$"]),
+)
+def test_lines_the_digit_prefilter_skips_hold_no_match(text, pattern):
+    """Soundness: wherever a pattern that needs a digit matches a line, may_hold_digit lets the line through
+    (regex's \\d knows digits of newer Unicode than Python's tables: U+11F50 Kawi, U+1FBF0)."""
+    import regex
+
+    from cleaner.steps.boilerplate import may_hold_digit
+
+    for line in text.split("\n"):
+        if regex.search(pattern, line):
+            assert may_hold_digit(line), line
+
+
+@needs_accel
+@given(
+    st.lists(st.text(st.sampled_from([*"ab 12", "٣", "²", "é", "\u00a0", "\U00011f50", "中"]), max_size=8), max_size=8)
+)
+def test_digit_lines_in_c_are_pythons(lines):
+    from cleaner.steps.boilerplate import _Scanner
+
+    text = "\n".join(lines)
+    numbers, joined = repeats_module._accel.short_lines(text, 6, True)
+    assert (joined, numbers) == _Scanner._short_lines(text, lines or [""], 6, True)
+    assert repeats_module._accel.short_lines(text, len(text) + 1, True) == tuple(
+        reversed(_Scanner._short_lines(text, lines or [""], 0, True))
+    )
+
+
 def test_bounds_skip_literals_inside_longer_words():
     from cleaner.prefilter import (
         DIGIT_LEFT,

@@ -16,7 +16,7 @@ import regex
 from cleaner.accel import accel
 from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
-from cleaner.prefilter import required_literals_with_bounds
+from cleaner.prefilter import required_literals_with_bounds, requires_digit
 from cleaner.rule_schema import LineRule, ParagraphRule
 from cleaner.steps import DELETED, line_span, lines_at, remember, replace_lines, timeout_edit
 
@@ -32,6 +32,15 @@ _UNSEEN = (-1, "")  # no verdict kept for the line: 60 % of the web pages' candi
 
 # Whitespace literal_key collapses that a plain strip() and casefold() keep: two spaces, or any other kind.
 ODD_WHITESPACE = regex.compile(r"  |[^\S\n ]")
+ASCII_DIGIT = regex.compile(r"[0-9]")
+
+
+def may_hold_digit(line: str) -> bool:
+    """Whether regex's \\d may match in the line: an ASCII digit, a numeric character, or one Python's
+    Unicode tables cannot print (the regex module may know a newer Unicode, where it is a digit)."""
+    if line.isascii():
+        return ASCII_DIGIT.search(line) is not None
+    return any(c.isnumeric() or not c.isprintable() if c >= "\x80" else "0" <= c <= "9" for c in line)
 
 
 def literal_key(text: str) -> str:
@@ -67,7 +76,8 @@ class _Scanner:
         strong = [(n, needed) for n, _, needed in self.patterns if needed and not any(map(_weak, needed))]
         strong_ids = {n for n, _ in strong}
         self.weak = [(n, needed) for n, _, needed in self.patterns if needed and n not in strong_ids]
-        self.unfiltered = [(n, rule) for n, rule, needed in self.patterns if not needed]
+        # (rule index, rule, whether every match holds a digit: only lines that may hold one are scanned)
+        self.unfiltered = [(n, rule, requires_digit(rule.pattern)) for n, rule, needed in self.patterns if not needed]
         self.literal_set = frozenset(self.literals)
         # With the C automaton, strong and weak literals share one pass that also drops hits on lines
         # longer (in words) than every rule of that literal accepts ("02:37" needs at most 4 words, and
@@ -132,12 +142,12 @@ class _Scanner:
                 found.setdefault(line_no, set()).update(rule_ids)
         else:
             self._literal_hits(text.lower(), found)
-        short: dict[int, tuple[str, list[int]]] = {}  # max_chars -> (text of such lines, their numbers)
-        for n, rule in self.unfiltered:
+        short: dict[tuple[int, bool], tuple[str, list[int]]] = {}  # (max_chars, digits) -> (such lines, numbers)
+        for n, rule, digits in self.unfiltered:
             limit = getattr(rule, "max_chars", None) or 0
-            if limit not in short:  # a rule with max_chars only scans the lines that short
-                short[limit] = self._short_lines(text, lines, limit)
-            sub, kept = short[limit]
+            if (limit, digits) not in short:  # a rule with max_chars only scans the lines that short
+                short[limit, digits] = self._short_lines(text, lines, limit, digits)
+            sub, kept = short[limit, digits]
             line, counted_to = 0, 0
             for pos in self._scan(rule, sub, edits):  # in order: count the newlines up to each match
                 line += sub.count("\n", counted_to, pos)
@@ -146,15 +156,17 @@ class _Scanner:
         return found
 
     @staticmethod
-    def _short_lines(text: str, lines: list[str] | None, limit: int) -> tuple[str, list[int]]:
-        """(the lines of at most `limit` characters joined by newlines, their numbers); limit 0: all."""
-        if not limit:
+    def _short_lines(text: str, lines: list[str] | None, limit: int, digits: bool = False) -> tuple[str, list[int]]:
+        """(the lines of at most `limit` characters joined by newlines, their numbers); limit 0: all.
+        `digits`: only lines that may hold a digit (may_hold_digit)."""
+        if not limit and not digits:
             return text, list(range(text.count("\n") + 1))
+        limit = limit or len(text)
         if accel is not None:
-            numbers, joined = accel.short_lines(text, limit)
+            numbers, joined = accel.short_lines(text, limit, digits)
             return joined, numbers
         lines = text.split("\n") if lines is None else lines
-        kept = [i for i, line in enumerate(lines) if len(line) <= limit]
+        kept = [i for i, line in enumerate(lines) if len(line) <= limit and (not digits or may_hold_digit(line))]
         return "\n".join([lines[i] for i in kept]), kept
 
     def _literal_hits(self, lowered: str, found: dict[int, set[int]]) -> None:

@@ -23,7 +23,7 @@ from cleaner.document import Document, Edit
 from cleaner.literals import LiteralIndex
 from cleaner.prefilter import required_literals_with_bounds
 from cleaner.rule_schema import SectionRule
-from cleaner.steps import DELETED, remember, timeout_edit
+from cleaner.steps import DELETED, lines_at, remember, timeout_edit
 
 MARKS = "section_marks"  # Document.meta key: [(line index, rule position)] in line order
 
@@ -49,28 +49,32 @@ class SectionMarks:
         self._verdicts: dict[tuple[str, int], bool] = {}
 
     def __call__(self, doc: Document) -> Document:
-        lines = doc.text.split("\n")
-        candidates: set[tuple[int, int]] = {(i, k) for k in self.unfiltered for i in range(len(lines))}
+        text = doc.text
+        candidates: dict[int, set[int]] = {}  # line index -> rules whose marker it may be
+        if self.unfiltered:
+            candidates = {i: set(self.unfiltered) for i in range(text.count("\n") + 1)}
         if self.index:
             # lower-cased as it is scanned; lower() keeps every newline, so line numbers agree
-            for line_no, rule_ids in self.index.short_line_hits(doc.text, fold=True):  # filters set above
-                candidates.update((line_no, k) for k in rule_ids)
-        found: dict[int, int] = {}  # line index -> first rule (in file order) whose marker it is
+            for line_no, rule_ids in self.index.short_line_hits(text, fold=True):  # filters set above
+                candidates.setdefault(line_no, set()).update(rule_ids)
+        if not candidates:
+            return doc
+        found: list[tuple[int, int]] = []  # (line index, first rule in file order whose marker it is)
         verdicts = self._verdicts
-        for i, k in sorted(candidates):
-            if i in found:
-                continue
-            line = lines[i]
-            marks = verdicts.get((line, k))
-            if marks is None:
-                marks = self._marks(line, k, doc.edits)
-                if marks is None:  # timed out: not kept, so the next page records it too
-                    continue
-                remember(verdicts, (line, k), marks)
-            if marks:
-                found[i] = k
+        order = sorted(candidates)
+        for i, line in zip(order, lines_at(text, order), strict=True):  # only the candidate lines
+            for k in sorted(candidates[i]):
+                marks = verdicts.get((line, k))
+                if marks is None:
+                    marks = self._marks(line, k, doc.edits)
+                    if marks is None:  # timed out: not kept, so the next page records it too
+                        continue
+                    remember(verdicts, (line, k), marks)
+                if marks:
+                    found.append((i, k))
+                    break
         if found:
-            doc.meta[MARKS] = sorted(found.items())
+            doc.meta[MARKS] = found
         return doc
 
     def _marks(self, line: str, k: int, edits: list[Edit]) -> bool | None:
@@ -97,15 +101,17 @@ class SectionCut:
         marks = doc.meta.pop(MARKS, None)
         if not marks:
             return doc
+        count = Counter(k for _, k in marks)
+        marks = [(i, k) for i, k in marks if count[k] >= self.rules[k].min_markers]
+        if not marks:
+            return doc
         lines = doc.text.split("\n")
         words_before = 0
         counted_to = 0
-        count = Counter(k for _, k in marks)
         for i, k in marks:
             rule = self.rules[k]
-            if count[k] < rule.min_markers:
-                continue
-            words_before += sum(len(line.split()) for line in lines[counted_to:i] if line != DELETED)
+            between = lines[counted_to:i]
+            words_before += len(" ".join(between).split()) - between.count(DELETED)  # a DELETED line is one "word"
             counted_to = i
             if words_before < rule.min_words_before:
                 continue
