@@ -1792,14 +1792,16 @@ static PyMethodDef methods[] = {
     {"layout", layout, METH_VARARGS, "layout(text, max_blank_lines) -> str, as LayoutStep's Python code"},
     {"block_text_stats", block_text_stats, METH_VARARGS,
      "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
+    {"model_verdicts", model_verdicts, METH_VARARGS,
+     "model_verdicts(raw_logits, out_bias, first, final, keep_logit, rescue_logit, fallback) -> (final, probabilities)"},
     {"gather_rows", gather_rows, METH_VARARGS,
      "gather_rows(texts, index, matrix, ncols, languages, unknown_language_share) -> (rows, shares) or (None, missing)"},
     {"drop_blocks", drop_blocks, METH_VARARGS,
      "drop_blocks(lines, edits, edit_type, step, rule, deleted, names, units, texts, first, final, shares, chances, "
      "second_look) -> number of blocks dropped"},
     {"block_pass", block_pass, METH_VARARGS,
-     "block_pass(texts, units, removed_before, stats, ncols, base, shares, settings, want_features) -> "
-     "(first, final, heading, features or None)"},
+     "block_pass(texts, units, removed_before, stats, ncols, base, shares, settings, want_features, log_columns, "
+     "log_table, page_column) -> (first, final, heading, features or None, log columns taken)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1855,7 +1857,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 26) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 28) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

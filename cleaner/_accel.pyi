@@ -90,10 +90,26 @@ def block_pass(
     shares: object,
     settings: tuple[int, int, float, float, int, int, int],
     want_features: bool,
+    log_columns: bytes,
+    log_table: np.ndarray,
+    page_column: int,
     /,
-) -> tuple[bytes, bytes, bytes, bytes | None]:
+) -> tuple[bytes, bytes, bytes, bytes | None, bool]:
     """One look of the classifier: context-free and final classes (0..3), heading flags, and the
-    model's BLOCK_FEATURES rows (float64, log columns raw) where wanted."""
+    model's BLOCK_FEATURES rows (float64) where wanted, with whether their log columns are taken
+    (numpy's log1p looked up in log_table) or left raw."""
+
+def model_verdicts(
+    raw_logits: np.ndarray,
+    out_bias: float,
+    first: bytes,
+    final: bytes,
+    keep_logit: float,
+    rescue_logit: float,
+    fallback: bool,
+    /,
+) -> tuple[bytes, bytes]:
+    """BlockClassifierStep._model_verdicts: (final classes, probabilities as float64 bytes)."""
 
 def gather_rows(
     texts: list[str], index: dict[str, int], matrix: np.ndarray, ncols: int, languages: int, unknown_share: float, /

@@ -457,25 +457,56 @@ features(Py_ssize_t n, const double *stats, Py_ssize_t ncols, Py_ssize_t base, c
     }
 }
 
-/* block_pass(texts, units, removed_before, stats, ncols, base, shares, settings, want_features)
- *   -> (first, final, heading, features | None)
+/* The model's log columns, as numpy's log1p gives them: every value there is a whole number (a count of
+ * characters, words, sentences or lines), so `table` (np.log1p of 0, 1, 2, ...) holds numpy's very
+ * result; the page's characters (`page_column`) take libm's log1p, as math.log1p does. 0 (rows left
+ * raw) where some value is not in the table: Python then takes numpy's log1p itself. */
+static int
+log_columns(Py_ssize_t n, double *rows, const uint8_t *columns, Py_ssize_t ncolumns, const double *table,
+            Py_ssize_t size, Py_ssize_t page_column)
+{
+    if (!size || page_column < 0 || page_column >= N_FEATURES)
+        return 0;
+    for (Py_ssize_t c = 0; c < ncolumns; c++)
+        if (columns[c] >= N_FEATURES)
+            return 0;
+    for (Py_ssize_t k = 0; k < n; k++)
+        for (Py_ssize_t c = 0; c < ncolumns; c++) {
+            double v = rows[k * N_FEATURES + columns[c]];
+            if (!(v >= 0 && v < (double)size && v == floor(v)))
+                return 0;
+        }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double *row = rows + k * N_FEATURES;
+        for (Py_ssize_t c = 0; c < ncolumns; c++)
+            row[columns[c]] = table[(Py_ssize_t)row[columns[c]]];
+        row[page_column] = log1p(row[page_column]);
+    }
+    return 1;
+}
+
+/* block_pass(texts, units, removed_before, stats, ncols, base, shares, settings, want_features,
+ *            log_columns, log_table, page_column)
+ *   -> (first, final, heading, features | None, whether the log columns are taken (log_columns))
  * BlockClassifierStep.analyse's classes for one look at a page (region_gap off): `stats` holds the
  * blocks' rows of _text_stats (float64, ncols each; TEXT_COLUMNS from `base`), `shares` their
  * stopword shares, settings (length_low, length_high, stopwords_low, stopwords_high,
  * max_heading_distance, heading_min_words, neargood_run_chars). Classes are bytes of
- * GOOD, NEARGOOD, SHORT, BAD (0..3); features are float64 rows of FEATURES, log columns raw. */
+ * GOOD, NEARGOOD, SHORT, BAD (0..3); features are float64 rows of FEATURES, the log columns taken
+ * where the last item says so (log_columns), raw otherwise. */
 PyObject *
 block_pass(PyObject *self, PyObject *args)
 {
     PyObject *texts, *units, *removed_list;
-    Py_buffer stats_buf, shares_buf;
-    Py_ssize_t ncols, base;
+    Py_buffer stats_buf, shares_buf, log_columns_buf, log_table_buf;
+    Py_ssize_t ncols, base, page_column;
     Settings s;
-    int want_features;
-    if (!PyArg_ParseTuple(args, "O!O!O!y*nny*(nnddnnn)p", &PyList_Type, &texts, &PyList_Type, &units, &PyList_Type,
-                          &removed_list, &stats_buf, &ncols, &base, &shares_buf, &s.length_low, &s.length_high,
-                          &s.stopwords_low, &s.stopwords_high, &s.max_heading_distance, &s.heading_min_words,
-                          &s.neargood_run_chars, &want_features))
+    int want_features, logged = 0;
+    if (!PyArg_ParseTuple(args, "O!O!O!y*nny*(nnddnnn)py*y*n", &PyList_Type, &texts, &PyList_Type, &units,
+                          &PyList_Type, &removed_list, &stats_buf, &ncols, &base, &shares_buf, &s.length_low,
+                          &s.length_high, &s.stopwords_low, &s.stopwords_high, &s.max_heading_distance,
+                          &s.heading_min_words, &s.neargood_run_chars, &want_features, &log_columns_buf,
+                          &log_table_buf, &page_column))
         return NULL;
     PyObject *result = NULL, *first_b = NULL, *final_b = NULL, *heading_b = NULL, *features_b = NULL;
     Py_ssize_t *chars = NULL, *lines = NULL;
@@ -546,13 +577,15 @@ block_pass(PyObject *self, PyObject *args)
         features_b = PyBytes_FromStringAndSize(NULL, n * N_FEATURES * (Py_ssize_t)sizeof(double));
         if (!features_b)
             goto done;
-        features(n, stats, ncols, base, chars, shares, first, final, removed, lines, heading,
-                 (double *)PyBytes_AS_STRING(features_b));
+        double *rows = (double *)PyBytes_AS_STRING(features_b);
+        features(n, stats, ncols, base, chars, shares, first, final, removed, lines, heading, rows);
+        logged = log_columns(n, rows, log_columns_buf.buf, log_columns_buf.len, log_table_buf.buf,
+                             log_table_buf.len / (Py_ssize_t)sizeof(double), page_column);
     } else {
         Py_INCREF(Py_None);
         features_b = Py_None;
     }
-    result = PyTuple_Pack(4, first_b, final_b, heading_b, features_b);
+    result = Py_BuildValue("(OOOOO)", first_b, final_b, heading_b, features_b, logged ? Py_True : Py_False);
 done:
     Py_XDECREF(first_b);
     Py_XDECREF(final_b);
@@ -563,6 +596,8 @@ done:
     PyMem_Free(scratch);
     PyBuffer_Release(&stats_buf);
     PyBuffer_Release(&shares_buf);
+    PyBuffer_Release(&log_columns_buf);
+    PyBuffer_Release(&log_table_buf);
     return result;
 }
 
@@ -786,5 +821,59 @@ done:
     Py_XDECREF(shares_b);
     Py_XDECREF(missing);
     PyBuffer_Release(&matrix_buf);
+    return result;
+}
+
+/* model_verdicts(raw_logits, out_bias, first, final, keep_logit, rescue_logit, fallback)
+ *     -> (final classes, probabilities as float64 bytes)
+ *
+ * The classifier's call from the block model's output (BlockClassifierStep._model_verdicts):
+ * `raw_logits` is the output layer before its bias (float32, one per block, from numpy); a block
+ * jusText's rules keep (final GOOD) stays where its logit reaches keep_logit, any other where it
+ * reaches rescue_logit. With `fallback`, a page left with no good block keeps the blocks that were
+ * good or near-good on their own. Probabilities (for the notes) take libm's exp, as math.exp does.
+ * Why in C: these were a dozen numpy calls on small arrays a look. */
+PyObject *
+model_verdicts(PyObject *self, PyObject *args)
+{
+    Py_buffer raw_buf, first_buf, final_buf;
+    double out_bias, keep_logit, rescue_logit;
+    int fallback;
+    if (!PyArg_ParseTuple(args, "y*dy*y*ddp", &raw_buf, &out_bias, &first_buf, &final_buf, &keep_logit,
+                          &rescue_logit, &fallback))
+        return NULL;
+    PyObject *result = NULL, *final_b = NULL, *chances_b = NULL;
+    Py_ssize_t n = first_buf.len;
+    if (final_buf.len != n || raw_buf.len != n * (Py_ssize_t)sizeof(float)) {
+        PyErr_SetString(PyExc_ValueError, "model_verdicts: arguments of different sizes");
+        goto done;
+    }
+    final_b = PyBytes_FromStringAndSize(NULL, n);
+    chances_b = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(double));
+    if (!final_b || !chances_b)
+        goto done;
+    const float *raw = raw_buf.buf;
+    const uint8_t *first = first_buf.buf, *final_in = final_buf.buf;
+    uint8_t *final = (uint8_t *)PyBytes_AS_STRING(final_b);
+    double *chances = (double *)PyBytes_AS_STRING(chances_b);
+    int any_good = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double logit = (double)raw[k] + out_bias;
+        final[k] = logit >= (final_in[k] == GOOD ? keep_logit : rescue_logit) ? GOOD : BAD;
+        any_good |= final[k] == GOOD;
+        double clipped = logit < -40.0 ? -40.0 : (logit > 40.0 ? 40.0 : logit);
+        chances[k] = 1.0 / (1.0 + exp(-clipped));
+    }
+    if (fallback && !any_good)
+        for (Py_ssize_t k = 0; k < n; k++)
+            if (first[k] == GOOD || first[k] == NEARGOOD)
+                final[k] = GOOD;
+    result = PyTuple_Pack(2, final_b, chances_b);
+done:
+    Py_XDECREF(final_b);
+    Py_XDECREF(chances_b);
+    PyBuffer_Release(&raw_buf);
+    PyBuffer_Release(&first_buf);
+    PyBuffer_Release(&final_buf);
     return result;
 }

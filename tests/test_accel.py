@@ -564,6 +564,18 @@ def test_classifier_pass_in_c_is_pythons_on_real_pages():
 
 
 @needs_accel
+def test_classifier_in_c_takes_numpys_log_beyond_its_table():
+    """block_pass looks numpy's log1p up for counts under 65,536; a longer block (or more good text
+    nearby) sends the whole look to numpy, with the same verdicts and notes."""
+    fast, pure = web_classifiers()
+    prose = "The council said on Tuesday that the bridge would be finished by the end of the year, as planned. "
+    page = "\n".join(["Home", "News", prose * 700, "Contact", prose * 3, "Privacy"])
+    assert len(prose * 700) > 1 << 16
+    same_looks(fast, pure, page.split("\n"))
+    assert fast(Document(text=page)).edits == pure(Document(text=page)).edits
+
+
+@needs_accel
 def test_classifier_statistics_kept_in_c_survive_a_full_store(monkeypatch):
     """gather_rows reads the rows kept per block text; when the store is full it starts again, and a page
     with more new blocks than the store holds still gets every row right."""

@@ -153,3 +153,18 @@ def test_kept_block_statistics_change_no_result_and_stay_bounded(monkeypatch):
     for page, text in zip(PAGES, first_pass, strict=True):
         fresh = Pipeline.from_rules("web")
         assert warm.clean(page["text"]).text == text == fresh.clean(page["text"]).text
+
+
+def test_thresholds_are_compared_as_logits():
+    """The classifier compares the model's logit with the logit of each probability threshold: the same
+    call as comparing probabilities, with 0 and 1 as the edges (always, never)."""
+    import math
+
+    from cleaner.steps.block_model import logit_of, probabilities_of
+
+    assert logit_of(0.0) == -math.inf and logit_of(1.0) == math.inf
+    logits = np.linspace(-6, 6, 2001)
+    chances = probabilities_of(logits)
+    for threshold in (0.15, 0.2, 0.4, 0.5, 0.9):
+        clear = np.abs(chances - threshold) > 1e-12
+        assert np.array_equal((chances >= threshold)[clear], (logits >= logit_of(threshold))[clear])

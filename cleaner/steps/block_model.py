@@ -335,11 +335,11 @@ class BlockModel:
         bias = self.hidden_bias - (self.mean / self.scale) @ self.hidden_weights
         return weights.astype(np.float32), bias.astype(np.float32), self.out_weights.astype(np.float32)
 
-    def probability(self, features: np.ndarray) -> np.ndarray:
-        """P(content) per row, float64. The hidden layer is computed in slices of rows small enough that
-        OpenBLAS runs each on the calling thread: for a page's 200 blocks it would otherwise wake its
-        thread pool, which took 3x as long here (and competes with the other workers of `cleaner run`).
-        Slicing rows changes no digit: each row's products are the same."""
+    def raw_logits(self, features: np.ndarray) -> np.ndarray:
+        """The output layer before its bias, float32, one per row. The hidden layer is computed in slices
+        of rows small enough that OpenBLAS runs each on the calling thread: for a page's 200 blocks it
+        would otherwise wake its thread pool, which took 3x as long here (and competes with the other
+        workers of `cleaner run`). Slicing rows changes no digit: each row's products are the same."""
         weights, bias, out_weights = self._folded
         rows = features.astype(np.float32)
         width = weights.shape[1]
@@ -348,9 +348,16 @@ class BlockModel:
         for start in range(0, len(rows), step):
             np.matmul(rows[start : start + step], weights, out=hidden[start : start + step])
         hidden += bias
-        np.maximum(hidden, 0.0, out=hidden)
-        logit = (hidden @ out_weights).astype(np.float64) + self.out_bias
-        return 1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40)))
+        np.maximum(hidden, np.float32(0.0), out=hidden)
+        return hidden @ out_weights
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """The model's logit per row, float64."""
+        return self.raw_logits(features).astype(np.float64) + self.out_bias
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(content) per row, float64."""
+        return probabilities_of(self.logits(features))
 
     def to_json(self, **about: object) -> str:
         return json.dumps(
@@ -366,6 +373,21 @@ class BlockModel:
                 "out_bias": round(self.out_bias, 6),
             }
         )
+
+
+def probabilities_of(logits: np.ndarray) -> np.ndarray:
+    """The logistic function of each logit (clipped to +-40), with libm's exp as C's model_verdicts."""
+    return np.array([1.0 / (1.0 + math.exp(-min(max(x, -40.0), 40.0))) for x in logits.tolist()], dtype=np.float64)
+
+
+def logit_of(probability: float) -> float:
+    """The logit a probability threshold stands for: the classifier compares logits, so that its calls do
+    not hang on the last digit of an exp (numpy's and libm's differ there)."""
+    if probability <= 0:
+        return -math.inf
+    if probability >= 1:
+        return math.inf
+    return math.log(probability / (1 - probability))
 
 
 @functools.lru_cache(maxsize=16)

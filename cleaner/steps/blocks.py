@@ -49,6 +49,8 @@ from cleaner.steps.block_model import (
     BlockModel,
     char_table_bytes,
     load_model,
+    logit_of,
+    probabilities_of,
     text_columns,
     unit_features,
 )
@@ -64,6 +66,10 @@ _CODE_NAMES = (*_CLASS_NAMES, OFF_REGION)  # what a Decision's class codes stand
 _COMPILED_BLOCKS = accel is not None and (accel.BLOCK_TEXT_COLUMNS, accel.BLOCK_FEATURES) == (TEXT_COLUMNS, FEATURES)
 _LOG_COLUMNS = np.array([FEATURES.index(name) for name in LOG_FEATURES if name != "log_page_chars"], dtype=np.intp)
 _PAGE_CHARS = FEATURES.index("log_page_chars")
+_LOG_COLUMN_BYTES = bytes(_LOG_COLUMNS.tolist())
+# numpy's log1p of the whole numbers the log columns hold (counts): block_pass looks them up, so the C
+# pass gives numpy's very digits (numpy's SIMD log1p and libm's differ in the last bit on some machines).
+_LOG1P_TABLE = np.log1p(np.arange(1 << 16, dtype=np.float64))
 # Every look that changes something drops at least one block, so the looks end after at most as many
 # looks as the page has blocks. A cap would break idempotence: with the block model, one real page
 # (a calendar of day numbers) lost its list one block per look for 88 looks.
@@ -178,6 +184,8 @@ class BlockClassifierStep:
                 self.language_mask[word] = self.language_mask.get(word, 0) | (1 << k)
         self._stopwords = accel.WordTable(self.language_mask) if self._compiled_blocks and accel is not None else None
         self._stats_cache = RowStore()
+        self._keep_logit = logit_of(settings.model_threshold)
+        self._rescue_logit = logit_of(settings.model_rescue_threshold)
 
     def languages(self, hits: np.ndarray) -> tuple[list[int], int]:
         """The languages a document uses (indices into `languages`): the one whose stopwords it uses
@@ -367,14 +375,27 @@ class BlockClassifierStep:
             s.neargood_run_chars,
         )
         base = 1 + len(s.languages)
-        first, final, heading, raw = accel.block_pass(
-            texts, units, removed_before, stats, stats.shape[1], base, shares, settings, want_features
+        first, final, heading, raw, logged = accel.block_pass(
+            texts,
+            units,
+            removed_before,
+            stats,
+            stats.shape[1],
+            base,
+            shares,
+            settings,
+            want_features,
+            _LOG_COLUMN_BYTES,
+            _LOG1P_TABLE,
+            _PAGE_CHARS,
         )
         rows = None
         if raw is not None:
-            rows = np.frombuffer(raw, dtype=np.float64).reshape(len(texts), len(FEATURES)).copy()
-            rows[:, _LOG_COLUMNS] = np.log1p(rows[:, _LOG_COLUMNS])
-            rows[:, _PAGE_CHARS] = math.log1p(rows[0, _PAGE_CHARS])  # as unit_features: math, not numpy
+            rows = np.frombuffer(raw, dtype=np.float64).reshape(len(texts), len(FEATURES))
+            if not logged:  # a count beyond the table: numpy's log1p, as unit_features takes it
+                rows = rows.copy()
+                rows[:, _LOG_COLUMNS] = np.log1p(rows[:, _LOG_COLUMNS])
+                rows[:, _PAGE_CHARS] = math.log1p(rows[0, _PAGE_CHARS])  # as unit_features: math, not numpy
         return first, final, heading, rows
 
     def analyse(self, lines: list[str], removed_lines_count: bool) -> PageBlocks | None:
@@ -441,30 +462,14 @@ class BlockClassifierStep:
         page = self.analyse(lines, removed_lines_count)
         if page is None:
             return None
-        first, final = page.first, page.final
+        code = _CODE_NAMES.index
+        first, final = bytes(map(code, page.first)), bytes(map(code, page.final))
         chances = None
         if self.model is not None and len(first) >= self.s.model_min_blocks:
-            # A block jusText's rules drop needs more of the model's confidence to stay than one they keep.
-            probabilities = self.model.probability(self.features(page))
-            keep, rescue = self.s.model_threshold, self.s.model_rescue_threshold
-            final = [
-                GOOD if p >= (keep if c == GOOD else rescue) else BAD
-                for p, c in zip(probabilities.tolist(), final, strict=True)
-            ]
-            chances = probabilities.astype(np.float64).tobytes()
-        if self.s.fallback and GOOD not in final:
-            # Nothing is prose in context (a short post among chrome, a page of headlines): keep what reads
-            # like text on its own rather than empty the page. jusText has no such fallback.
-            final = [GOOD if c in (GOOD, NEARGOOD) else final[k] for k, c in enumerate(first)]
-        code = _CODE_NAMES.index
-        return Decision(
-            page.units,
-            page.texts,
-            bytes(map(code, first)),
-            bytes(map(code, final)),
-            np.asarray(page.densities, dtype=np.float64).tobytes(),
-            chances,
-        )
+            final, chances = self._model_verdicts(self.model.raw_logits(self.features(page)), first, final)
+        else:
+            final = self._fallback(first, final)
+        return Decision(page.units, page.texts, first, final, np.asarray(page.densities, dtype=np.float64), chances)
 
     def _decide_compiled(self, lines: list[str], removed_lines_count: bool) -> Decision | None:
         """_decide with the C pass, in arrays: no per-block Python work."""
@@ -473,18 +478,39 @@ class BlockClassifierStep:
             return None
         units, removed_before, texts, stats, shares = found
         use_model = self.model is not None and len(units) >= self.s.model_min_blocks
-        first_codes, final_codes, _, rows = self._compiled_pass(texts, units, removed_before, stats, shares, use_model)
-        first = np.frombuffer(first_codes, dtype=np.uint8)
-        final = np.frombuffer(final_codes, dtype=np.uint8)
-        probabilities = None
+        first, final, _, rows = self._compiled_pass(texts, units, removed_before, stats, shares, use_model)
+        chances = None
         if use_model:
             assert self.model is not None and rows is not None
-            probabilities = self.model.probability(rows)
-            needed = np.where(final == _GOOD_CODE, self.s.model_threshold, self.s.model_rescue_threshold)
-            final = np.where(probabilities >= needed, _GOOD_CODE, _BAD_CODE).astype(np.uint8)
-        if self.s.fallback and not (final == _GOOD_CODE).any():  # keep what is good or near-good on its own
-            final = np.where((first == _GOOD_CODE) | (first == _NEARGOOD_CODE), _GOOD_CODE, final).astype(np.uint8)
-        return Decision(units, texts, first_codes, final.tobytes(), shares, probabilities)
+            final, chances = self._model_verdicts(self.model.raw_logits(rows), first, final)
+        else:
+            final = self._fallback(first, final)
+        return Decision(units, texts, first, final, shares, chances)
+
+    def _model_verdicts(self, raw_logits: np.ndarray, first: bytes, final: bytes) -> tuple[bytes, bytes]:
+        """The block model makes the final call: (final classes, probabilities as float64 bytes). A block
+        jusText's rules keep stays at `model_threshold`; one they drop needs `model_rescue_threshold`.
+        `raw_logits`: BlockModel.raw_logits of the page's blocks. Logits are compared, not probabilities,
+        so that no call hangs on the last digit of an exp (numpy's and libm's differ there)."""
+        assert self.model is not None
+        out_bias = self.model.out_bias
+        if accel is not None and self.compiled:
+            return accel.model_verdicts(
+                raw_logits, out_bias, first, final, self._keep_logit, self._rescue_logit, self.s.fallback
+            )
+        logits = raw_logits.astype(np.float64) + out_bias
+        needed = np.where(np.frombuffer(final, dtype=np.uint8) == _GOOD_CODE, self._keep_logit, self._rescue_logit)
+        kept = np.where(logits >= needed, _GOOD_CODE, _BAD_CODE).astype(np.uint8).tobytes()
+        return self._fallback(first, kept), probabilities_of(logits).tobytes()
+
+    def _fallback(self, first: bytes, final: bytes) -> bytes:
+        """Where no block is good in context (a short post among chrome, a page of headlines), keep what
+        reads like text on its own rather than empty the page (`fallback`; jusText has no such fallback)."""
+        if not self.s.fallback or _GOOD_CODE in final:
+            return final
+        own = np.frombuffer(first, dtype=np.uint8)
+        kept = (own == _GOOD_CODE) | (own == _NEARGOOD_CODE)
+        return np.where(kept, _GOOD_CODE, np.frombuffer(final, dtype=np.uint8)).astype(np.uint8).tobytes()
 
     def _classify(self, chars: np.ndarray, copyright: np.ndarray, density: np.ndarray) -> list[str]:
         """jusText's context-free classes, for all blocks at once: `chars` their lengths (stripped),
