@@ -60,16 +60,6 @@ enum { B_LETTER = 1, B_UPPER = 2, B_DIGIT = 4, B_PUNCT = 8, B_WORD = 16, B_SEPAR
 /* jusText classes (blocks._CLASS_NAMES order); NONE is a page edge that decides nothing. */
 enum { GOOD, NEARGOOD, SHORT, BAD, NONE };
 
-/* Whether the ASCII `needle` occurs in the text at position `at`. */
-static inline int
-ascii_at(int kind, const void *data, Py_ssize_t len, Py_ssize_t at, const char *needle)
-{
-    for (Py_ssize_t j = 0; needle[j]; j++)
-        if (at + j >= len || PyUnicode_READ(kind, data, at + j) != (Py_UCS4)(unsigned char)needle[j])
-            return 0;
-    return 1;
-}
-
 /* The last character of the text with trailing whitespace stripped (str.rstrip()), 0 if none. */
 static Py_UCS4
 last_char(int kind, const void *data, Py_ssize_t len)
@@ -102,6 +92,109 @@ lower(Py_UCS4 c) /* str.lower() of one character, except U+0130 and a capital si
 }
 
 /* ---- block_text_stats ------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t counts[T_SENTENCES + 1];
+    Py_ssize_t words;
+    int link, copyright_text, copyright_entity;
+} TextCounts;
+
+/* Whether the ASCII `needle` occurs in s[at:len]. */
+#define ASCII_AT(TYPE, s, len, at, needle, found)                                                                      \
+    do {                                                                                                               \
+        const char *needle_ = (needle);                                                                                \
+        (found) = 1;                                                                                                   \
+        for (Py_ssize_t j_ = 0; needle_[j_]; j_++)                                                                     \
+            if ((at) + j_ >= (len) || (s)[(at) + j_] != (TYPE)(unsigned char)needle_[j_]) {                           \
+                (found) = 0;                                                                                           \
+                break;                                                                                                 \
+            }                                                                                                          \
+    } while (0)
+
+/* One pass over a text of one string kind: the character classes of block_model._char_table
+ * (`bits_of`), the substrings text_columns tests, and the \w+ words of its lower-cased form, each
+ * looked up in the stopword table as it ends (`hits`: per language). `lowered` holds a word's
+ * characters for the lookup. 1 where the text holds U+0130 or a capital sigma (Python lowers it). */
+#define COUNT_TEXT(NAME, TYPE)                                                                                         \
+    static int NAME(const void *data, Py_ssize_t len, const uint8_t *bits_of, Py_UCS4 *lowered,                      \
+                    const WordTable *stopwords, Py_ssize_t nlang, double *hits, TextCounts *out)                      \
+    {                                                                                                                  \
+        const TYPE *s = data;                                                                                          \
+        memset(out, 0, sizeof(*out));                                                                                  \
+        Py_ssize_t *counts = out->counts;                                                                              \
+        int previous_word = 0; /* block_model._character_counts: a capital after a non-word character */             \
+        Py_ssize_t start = -1; /* where the word being read began (-1: none) */                                       \
+        uint64_t h = WORD_HASH_START;                                                                                  \
+        for (Py_ssize_t k = 0; k <= len; k++) {                                                                        \
+            Py_UCS4 lc = 0;                                                                                            \
+            int word = 0;                                                                                              \
+            if (k < len) {                                                                                             \
+                Py_UCS4 c = s[k];                                                                                      \
+                if (c == 0x130 || c == 0x3A3)                                                                          \
+                    return 1;                                                                                          \
+                uint8_t b = bits_of[c < 0xFFFF ? c : 0xFFFF];                                                          \
+                counts[T_LETTERS] += (b & B_LETTER) != 0;                                                              \
+                counts[T_UPPER] += (b & B_UPPER) != 0;                                                                 \
+                counts[T_DIGITS] += (b & B_DIGIT) != 0;                                                                \
+                counts[T_PUNCT] += (b & B_PUNCT) != 0;                                                                 \
+                counts[T_CAPITALISED] += (b & B_UPPER) && !previous_word;                                              \
+                counts[T_SEPARATORS] += (b & B_SEPARATOR) != 0;                                                        \
+                counts[T_AT] += (b & B_AT) != 0;                                                                       \
+                counts[T_COPYRIGHT_SIGNS] += (b & B_COPYRIGHT) != 0;                                                   \
+                previous_word = (b & B_WORD) != 0;                                                                     \
+                lc = lower(c);                                                                                         \
+                word = is_word(lc);                                                                                    \
+                int found;                                                                                             \
+                switch (c) { /* the substrings text_columns tests (str.count, `in`) */                                 \
+                case '.':                                                                                              \
+                case '?':                                                                                              \
+                case '!':                                                                                              \
+                    counts[T_SENTENCES] += k + 1 < len && s[k + 1] == ' ';                                             \
+                    break;                                                                                             \
+                case 'h':                                                                                              \
+                    ASCII_AT(TYPE, s, len, k, "http", found);                                                          \
+                    out->link |= found;                                                                                \
+                    break;                                                                                             \
+                case 'w':                                                                                              \
+                    ASCII_AT(TYPE, s, len, k, "www.", found);                                                          \
+                    out->link |= found;                                                                                \
+                    break;                                                                                             \
+                case '(':                                                                                              \
+                    ASCII_AT(TYPE, s, len, k, "(c)", found);                                                           \
+                    out->copyright_text |= found;                                                                      \
+                    ASCII_AT(TYPE, s, len, k, "(C)", found);                                                           \
+                    out->copyright_text |= found;                                                                      \
+                    break;                                                                                             \
+                case '&':                                                                                              \
+                    ASCII_AT(TYPE, s, len, k, "&copy", found);                                                         \
+                    out->copyright_entity |= found;                                                                    \
+                    break;                                                                                             \
+                }                                                                                                      \
+            }                                                                                                          \
+            if (word) {                                                                                                \
+                if (start < 0) {                                                                                       \
+                    start = k;                                                                                         \
+                    h = WORD_HASH_START;                                                                               \
+                }                                                                                                      \
+                lowered[k] = lc;                                                                                       \
+                h = word_hash_step(h, lc);                                                                             \
+            } else if (start >= 0) { /* a word ends */                                                                 \
+                out->words++;                                                                                          \
+                if (nlang && k - start <= stopwords->longest) {                                                        \
+                    long long found_bits = word_table_find(stopwords, h, lowered + start, k - start);                 \
+                    for (Py_ssize_t lang = 0; found_bits && lang < nlang; lang++)                                      \
+                        hits[lang] += (double)((found_bits >> lang) & 1);                                              \
+                }                                                                                                      \
+                start = -1;                                                                                            \
+            }                                                                                                          \
+        }                                                                                                              \
+        return 0;                                                                                                      \
+    }
+
+COUNT_TEXT(count_ucs1, Py_UCS1)
+COUNT_TEXT(count_ucs2, Py_UCS2)
+COUNT_TEXT(count_ucs4, Py_UCS4)
+
 
 /* block_text_stats(texts, stopwords, languages, table) -> bytes | None: per text, a row of float64:
  * words, stopword hits per language (bit k of the word's WordTable value), then TEXT_COLUMNS. As
@@ -153,73 +246,29 @@ block_text_stats(PyObject *self, PyObject *args)
             capacity = len;
         }
         double *row = out + i * ncols, *col = row + 1 + nlang;
-        Py_ssize_t counts[T_SENTENCES + 1] = {0};
-        int previous_word = 0; /* block_model._character_counts: a capital after a non-word character */
-        int link = 0, copyright_text = 0, copyright_entity = 0;
-        for (Py_ssize_t k = 0; k < len; k++) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, k);
-            if (c == 0x130 || c == 0x3A3) { /* str.lower() maps these by context or to two characters */
-                Py_CLEAR(result);
-                Py_INCREF(Py_None);
-                result = Py_None;
-                goto done;
-            }
-            uint8_t b = bits_of[c < 0xFFFF ? c : 0xFFFF];
-            counts[T_LETTERS] += (b & B_LETTER) != 0;
-            counts[T_UPPER] += (b & B_UPPER) != 0;
-            counts[T_DIGITS] += (b & B_DIGIT) != 0;
-            counts[T_PUNCT] += (b & B_PUNCT) != 0;
-            counts[T_CAPITALISED] += (b & B_UPPER) && !previous_word;
-            counts[T_SEPARATORS] += (b & B_SEPARATOR) != 0;
-            counts[T_AT] += (b & B_AT) != 0;
-            counts[T_COPYRIGHT_SIGNS] += (b & B_COPYRIGHT) != 0;
-            previous_word = (b & B_WORD) != 0;
-            lowered[k] = lower(c);
-            switch (c) { /* the substrings text_columns tests (str.count, `in`) */
-            case '.':
-            case '?':
-            case '!':
-                counts[T_SENTENCES] += k + 1 < len && PyUnicode_READ(kind, data, k + 1) == ' ';
-                break;
-            case 'h':
-                link |= ascii_at(kind, data, len, k, "http");
-                break;
-            case 'w':
-                link |= ascii_at(kind, data, len, k, "www.");
-                break;
-            case '(':
-                copyright_text |= ascii_at(kind, data, len, k, "(c)") || ascii_at(kind, data, len, k, "(C)");
-                break;
-            case '&':
-                copyright_entity |= ascii_at(kind, data, len, k, "&copy");
-                break;
-            }
+        TextCounts counts;
+        int status;
+        if (kind == PyUnicode_1BYTE_KIND)
+            status = count_ucs1(data, len, bits_of, lowered, stopwords, nlang, row + 1, &counts);
+        else if (kind == PyUnicode_2BYTE_KIND)
+            status = count_ucs2(data, len, bits_of, lowered, stopwords, nlang, row + 1, &counts);
+        else
+            status = count_ucs4(data, len, bits_of, lowered, stopwords, nlang, row + 1, &counts);
+        if (status) { /* str.lower() maps U+0130 and a capital sigma by context or to two characters */
+            Py_CLEAR(result);
+            Py_INCREF(Py_None);
+            result = Py_None;
+            goto done;
         }
         for (int t = 0; t <= T_SENTENCES; t++)
-            col[t] = (double)counts[t];
+            col[t] = (double)counts.counts[t];
         Py_UCS4 last = len ? PyUnicode_READ(kind, data, len - 1) : 0;
         col[T_ENDS_SENTENCE] = len && ends_sentence(last);
         col[T_ENDS_COLON] = last == ':';
-        col[T_LINK] = link;
-        col[T_COPYRIGHT_TEXT] = copyright_text;
-        col[T_COPYRIGHT_ENTITY] = copyright_entity;
-        Py_ssize_t words = 0;
-        for (Py_ssize_t k = 0; k < len;) {
-            if (!is_word(lowered[k])) {
-                k++;
-                continue;
-            }
-            Py_ssize_t start = k;
-            uint64_t h = WORD_HASH_START;
-            while (k < len && is_word(lowered[k]))
-                h = word_hash_step(h, lowered[k++]);
-            words++;
-            if (!nlang || k - start > stopwords->longest)
-                continue;
-            long long bits = word_table_find(stopwords, h, lowered + start, k - start);
-            for (Py_ssize_t lang = 0; bits && lang < nlang; lang++)
-                row[1 + lang] += (double)((bits >> lang) & 1);
-        }
+        col[T_LINK] = counts.link;
+        col[T_COPYRIGHT_TEXT] = counts.copyright_text;
+        col[T_COPYRIGHT_ENTITY] = counts.copyright_entity;
+        Py_ssize_t words = counts.words;
         row[0] = (double)words;
     }
 done:
@@ -618,18 +667,76 @@ drop_note(PyObject *names, uint8_t first, uint8_t final, Py_ssize_t chars, doubl
         PyErr_SetString(PyExc_ValueError, "drop_blocks: a class code has no name");
         return NULL;
     }
+    PyObject *first_obj = PyTuple_GET_ITEM(names, first), *final_obj = PyTuple_GET_ITEM(names, final);
+    if (!PyUnicode_IS_ASCII(first_obj) || !PyUnicode_IS_ASCII(final_obj)) {
+        PyErr_SetString(PyExc_ValueError, "drop_blocks: class names must be ASCII");
+        return NULL;
+    }
+    const char *first_name = (const char *)PyUnicode_DATA(first_obj), *final_name = (const char *)PyUnicode_DATA(final_obj);
     char *share_text = PyOS_double_to_string(share, 'f', 2, 0, NULL);
     char *chance_text = chance ? PyOS_double_to_string(*chance, 'f', 2, 0, NULL) : NULL;
     PyObject *note = NULL;
-    if (share_text && (chance_text || !chance))
-        note = PyUnicode_FromFormat("%U -> %U: %zd chars, stopwords %s%s%s%s", PyTuple_GET_ITEM(names, first),
-                                    PyTuple_GET_ITEM(names, final), chars, share_text, chance ? ", model " : "",
-                                    chance ? chance_text : "", second_look ? " (second look)" : "");
-    else
+    if (share_text && (chance_text || !chance)) {
+        char number[32];
+        int digits = 0;
+        Py_ssize_t rest = chars < 0 ? 0 : chars;
+        do { /* chars in decimal, backwards */
+            number[sizeof number - 1 - digits++] = (char)('0' + rest % 10);
+            rest /= 10;
+        } while (rest && digits < (int)sizeof number);
+        const char *parts[] = {first_name, " -> ", final_name, ": ", NULL, " chars, stopwords ", share_text,
+                               chance ? ", model " : "", chance ? chance_text : "",
+                               second_look ? " (second look)" : ""};
+        size_t sizes[sizeof parts / sizeof parts[0]], total = 0;
+        for (size_t j = 0; j < sizeof parts / sizeof parts[0]; j++)
+            total += sizes[j] = parts[j] ? strlen(parts[j]) : (size_t)digits;
+        note = PyUnicode_New((Py_ssize_t)total, 127); /* class names and numbers are ASCII */
+        if (note) {
+            char *out = (char *)PyUnicode_DATA(note);
+            for (size_t j = 0; j < sizeof parts / sizeof parts[0]; j++) {
+                memcpy(out, parts[j] ? parts[j] : number + sizeof number - digits, sizes[j]);
+                out += sizes[j];
+            }
+        }
+    } else {
         PyErr_NoMemory();
+    }
     PyMem_Free(share_text);
     PyMem_Free(chance_text);
     return note;
+}
+
+/* Edit(*fields) for a NamedTuple type: tuple.__new__ without the Python-level __new__. Before 3.14 the
+ * tuple is allocated and filled directly (what tuple_subtype_new does); 3.14 caches a tuple's hash in
+ * it, so there tuple's own tp_new builds it. Steals nothing: the fields are borrowed. */
+static PyObject *
+new_edit(PyTypeObject *edit_type, PyObject *const *fields, Py_ssize_t count)
+{
+#if PY_VERSION_HEX < 0x030E0000
+    PyObject *edit = edit_type->tp_alloc(edit_type, count);
+    if (!edit)
+        return NULL;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        Py_INCREF(fields[j]);
+        PyTuple_SET_ITEM(edit, j, fields[j]);
+    }
+    return edit;
+#else
+    PyObject *plain = PyTuple_New(count);
+    if (!plain)
+        return NULL;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        Py_INCREF(fields[j]);
+        PyTuple_SET_ITEM(plain, j, fields[j]);
+    }
+    PyObject *wrapped = PyTuple_Pack(1, plain);
+    Py_DECREF(plain);
+    if (!wrapped)
+        return NULL;
+    PyObject *edit = PyTuple_Type.tp_new(edit_type, wrapped, NULL);
+    Py_DECREF(wrapped);
+    return edit;
+#endif
 }
 
 PyObject *
@@ -686,15 +793,12 @@ drop_blocks(PyObject *self, PyObject *args)
                 goto done;
             }
             PyObject *number = PyLong_FromSsize_t(i + 1);
-            PyObject *fields = number ? PyTuple_Pack(7, step, rule, action, number, PyList_GET_ITEM(lines, i), empty,
-                                                     note)
-                                      : NULL;
-            Py_XDECREF(number);
-            PyObject *wrapped = fields ? PyTuple_Pack(1, fields) : NULL;
-            Py_XDECREF(fields);
-            /* tuple.__new__(Edit, fields): the NamedTuple without its Python-level __new__ */
-            PyObject *edit = wrapped ? PyTuple_Type.tp_new((PyTypeObject *)edit_type, wrapped, NULL) : NULL;
-            Py_XDECREF(wrapped);
+            PyObject *edit = NULL;
+            if (number) {
+                PyObject *fields[7] = {step, rule, action, number, PyList_GET_ITEM(lines, i), empty, note};
+                edit = new_edit((PyTypeObject *)edit_type, fields, 7);
+                Py_DECREF(number);
+            }
             if (!edit || PyList_Append(edits, edit) < 0) {
                 Py_XDECREF(edit);
                 Py_DECREF(note);

@@ -80,6 +80,8 @@ LOG_FEATURES = (
 _SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 # OpenBLAS multiplies on one thread up to m*n*k = 4 * 65536 (interface/gemm.c, GEMM_MULTITHREAD_THRESHOLD).
 _BLAS_ONE_THREAD_WORK = 4 * 65536
+# ... and a matrix-vector product up to m*n = 2304 * 4 (interface/gemv.c).
+_BLAS_GEMV_ONE_THREAD_WORK = 2304 * 4
 _LETTER, _UPPER, _DIGIT, _PUNCT, _WORD, _SEPARATOR, _AT, _COPYRIGHT = 1, 2, 4, 8, 16, 32, 64, 128
 _TABLE: np.ndarray | None = None
 
@@ -336,10 +338,12 @@ class BlockModel:
         return weights.astype(np.float32), bias.astype(np.float32), self.out_weights.astype(np.float32)
 
     def raw_logits(self, features: np.ndarray) -> np.ndarray:
-        """The output layer before its bias, float32, one per row. The hidden layer is computed in slices
-        of rows small enough that OpenBLAS runs each on the calling thread: for a page's 200 blocks it
+        """The output layer before its bias, float32, one per row. Both layers are computed in slices of
+        rows small enough that OpenBLAS runs each on the calling thread: for a page's 200 blocks it
         would otherwise wake its thread pool, which took 3x as long here (and competes with the other
-        workers of `cleaner run`). Slicing rows changes no digit: each row's products are the same."""
+        workers of `cleaner run`). A row's last digits depend on where it sits in a slice (OpenBLAS
+        rounds a slice's edge rows apart), as they did on the page's block count before slicing; no
+        block's verdict on the shared corpora hangs on them, and the C and Python paths agree."""
         weights, bias, out_weights = self._folded
         rows = features.astype(np.float32)
         width = weights.shape[1]
@@ -349,7 +353,11 @@ class BlockModel:
             np.matmul(rows[start : start + step], weights, out=hidden[start : start + step])
         hidden += bias
         np.maximum(hidden, np.float32(0.0), out=hidden)
-        return hidden @ out_weights
+        raw = np.empty(len(rows), dtype=np.float32)
+        step = max(1, _BLAS_GEMV_ONE_THREAD_WORK // width)  # the output layer too: gemv wakes threads sooner
+        for start in range(0, len(rows), step):
+            np.matmul(hidden[start : start + step], out_weights, out=raw[start : start + step])
+        return raw
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         """The model's logit per row, float64."""
