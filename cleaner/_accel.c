@@ -1793,7 +1793,8 @@ static PyMethodDef methods[] = {
     {"block_text_stats", block_text_stats, METH_VARARGS,
      "block_text_stats(texts, stopwords, languages, table) -> float64 rows as bytes, or None"},
     {"model_verdicts", model_verdicts, METH_VARARGS,
-     "model_verdicts(raw_logits, out_bias, first, final, keep_logit, rescue_logit, fallback) -> (final, probabilities)"},
+     "model_verdicts(hidden, bias, out_weights, out_bias, first, final, keep_logit, rescue_logit, fallback) -> "
+     "(final, probabilities)"},
     {"gather_rows", gather_rows, METH_VARARGS,
      "gather_rows(texts, index, matrix, ncols, languages, unknown_language_share) -> (rows, shares) or (None, missing)"},
     {"drop_blocks", drop_blocks, METH_VARARGS,
@@ -1857,7 +1858,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 28) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 29) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

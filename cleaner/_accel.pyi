@@ -100,7 +100,9 @@ def block_pass(
     (numpy's log1p looked up in log_table) or left raw."""
 
 def model_verdicts(
-    raw_logits: np.ndarray,
+    hidden: np.ndarray,
+    bias: np.ndarray,
+    out_weights: np.ndarray,
     out_bias: float,
     first: bytes,
     final: bytes,

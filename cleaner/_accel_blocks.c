@@ -928,27 +928,54 @@ done:
     return result;
 }
 
-/* model_verdicts(raw_logits, out_bias, first, final, keep_logit, rescue_logit, fallback)
+/* model_verdicts(hidden, bias, out_weights, out_bias, first, final, keep_logit, rescue_logit, fallback)
  *     -> (final classes, probabilities as float64 bytes)
  *
- * The classifier's call from the block model's output (BlockClassifierStep._model_verdicts):
- * `raw_logits` is the output layer before its bias (float32, one per block, from numpy); a block
- * jusText's rules keep (final GOOD) stays where its logit reaches keep_logit, any other where it
- * reaches rescue_logit. With `fallback`, a page left with no good block keeps the blocks that were
- * good or near-good on their own. Probabilities (for the notes) take libm's exp, as math.exp does.
- * Why in C: these were a dozen numpy calls on small arrays a look. */
+ * The block model's output layer and the classifier's call (block_model.logits_of, then
+ * BlockClassifierStep._model_verdicts): `hidden` is the page's hidden layer before its bias (float32,
+ * n rows of `width`, numpy's matrix product). A row's logit sums relu(hidden + bias) * out_weights in
+ * float32 in eight running sums (column j into sum j mod 8; a missing column adds 0), combined as
+ * ((s0+s4)+(s2+s6))+((s1+s5)+(s3+s7)): the order logits_of follows, so both give the same digits. A
+ * block jusText's rules keep (final GOOD) stays where its logit reaches keep_logit, any other where
+ * it reaches rescue_logit. With `fallback`, a page left with no good block keeps the blocks that
+ * were good or near-good on their own. Probabilities (for the notes) take libm's exp, as math.exp
+ * does. Why in C: these were a dozen numpy calls on small arrays a look. */
+/* The eight running sums of relu(row + bias) * out_weights over the first `whole` columns (a multiple
+ * of 8): lane by lane, so that the compiler may keep them in vector registers (no reassociation). */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("tree-vectorize")))
+#endif
+static void
+output_sums(const float *restrict row, const float *restrict bias, const float *restrict out_weights,
+            Py_ssize_t whole, float *restrict sums)
+{
+    float acc[8];
+    for (int lane = 0; lane < 8; lane++) {
+        float active = row[lane] + bias[lane];
+        acc[lane] = (active > 0.0f ? active : 0.0f) * out_weights[lane];
+    }
+    for (Py_ssize_t c = 8; c < whole; c += 8)
+        for (int lane = 0; lane < 8; lane++) {
+            float active = row[c + lane] + bias[c + lane];
+            acc[lane] += (active > 0.0f ? active : 0.0f) * out_weights[c + lane];
+        }
+    for (int lane = 0; lane < 8; lane++)
+        sums[lane] = acc[lane];
+}
+
 PyObject *
 model_verdicts(PyObject *self, PyObject *args)
 {
-    Py_buffer raw_buf, first_buf, final_buf;
+    Py_buffer hidden_buf, bias_buf, out_buf, first_buf, final_buf;
     double out_bias, keep_logit, rescue_logit;
     int fallback;
-    if (!PyArg_ParseTuple(args, "y*dy*y*ddp", &raw_buf, &out_bias, &first_buf, &final_buf, &keep_logit,
-                          &rescue_logit, &fallback))
+    if (!PyArg_ParseTuple(args, "y*y*y*dy*y*ddp", &hidden_buf, &bias_buf, &out_buf, &out_bias, &first_buf,
+                          &final_buf, &keep_logit, &rescue_logit, &fallback))
         return NULL;
     PyObject *result = NULL, *final_b = NULL, *chances_b = NULL;
-    Py_ssize_t n = first_buf.len;
-    if (final_buf.len != n || raw_buf.len != n * (Py_ssize_t)sizeof(float)) {
+    Py_ssize_t n = first_buf.len, width = bias_buf.len / (Py_ssize_t)sizeof(float);
+    if (final_buf.len != n || out_buf.len != bias_buf.len || bias_buf.len % (Py_ssize_t)sizeof(float) || !width ||
+        hidden_buf.len != n * width * (Py_ssize_t)sizeof(float)) {
         PyErr_SetString(PyExc_ValueError, "model_verdicts: arguments of different sizes");
         goto done;
     }
@@ -956,13 +983,31 @@ model_verdicts(PyObject *self, PyObject *args)
     chances_b = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(double));
     if (!final_b || !chances_b)
         goto done;
-    const float *raw = raw_buf.buf;
+    const float *hidden = hidden_buf.buf, *bias = bias_buf.buf, *out_weights = out_buf.buf;
     const uint8_t *first = first_buf.buf, *final_in = final_buf.buf;
     uint8_t *final = (uint8_t *)PyBytes_AS_STRING(final_b);
     double *chances = (double *)PyBytes_AS_STRING(chances_b);
+    Py_ssize_t whole = width / 8 * 8; /* columns in whole chunks of eight */
     int any_good = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
-        double logit = (double)raw[k] + out_bias;
+        const float *row = hidden + k * width;
+        float sums[8];
+        if (whole)
+            output_sums(row, bias, out_weights, whole, sums);
+        if (whole < width) { /* the last, partial chunk: missing columns add 0 */
+            for (int lane = 0; lane < 8; lane++) {
+                Py_ssize_t j = whole + lane;
+                float active = j < width ? row[j] + bias[j] : 0.0f;
+                float term = j < width ? (active > 0.0f ? active : 0.0f) * out_weights[j] : 0.0f;
+                sums[lane] = whole ? sums[lane] + term : term;
+            }
+        }
+        float pairs[4], halves[2];
+        for (int lane = 0; lane < 4; lane++)
+            pairs[lane] = sums[lane] + sums[lane + 4];
+        halves[0] = pairs[0] + pairs[2];
+        halves[1] = pairs[1] + pairs[3];
+        double logit = (double)(halves[0] + halves[1]) + out_bias;
         final[k] = logit >= (final_in[k] == GOOD ? keep_logit : rescue_logit) ? GOOD : BAD;
         any_good |= final[k] == GOOD;
         double clipped = logit < -40.0 ? -40.0 : (logit > 40.0 ? 40.0 : logit);
@@ -976,7 +1021,9 @@ model_verdicts(PyObject *self, PyObject *args)
 done:
     Py_XDECREF(final_b);
     Py_XDECREF(chances_b);
-    PyBuffer_Release(&raw_buf);
+    PyBuffer_Release(&hidden_buf);
+    PyBuffer_Release(&bias_buf);
+    PyBuffer_Release(&out_buf);
     PyBuffer_Release(&first_buf);
     PyBuffer_Release(&final_buf);
     return result;

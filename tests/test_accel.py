@@ -564,6 +564,39 @@ def test_classifier_pass_in_c_is_pythons_on_real_pages():
 
 
 @needs_accel
+@given(
+    st.integers(1, 3),
+    st.sampled_from([1, 5, 8, 13, 16, 160]),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([(0.2, 0.4), (0.0, 1.0), (0.5, 0.5)]),
+    st.booleans(),
+)
+def test_model_output_layer_in_c_is_pythons(rows, width, seed, thresholds, fallback):
+    """model_verdicts sums the output layer in the order block_model.logits_of does, for any width
+    (whole chunks of eight, a partial one, or less than one), with the same calls and probabilities."""
+    import numpy as np
+
+    from cleaner.steps.block_model import logit_of, logits_of, probabilities_of
+
+    rng = np.random.default_rng(seed)
+    hidden = (rng.normal(size=(rows, width)) * 3).astype(np.float32)
+    bias, weights = (rng.normal(size=width).astype(np.float32) for _ in range(2))
+    first, final = (bytes(rng.integers(0, 4, size=rows).tolist()) for _ in range(2))
+    keep, rescue = (logit_of(t) for t in thresholds)
+    classes, chances = repeats_module._accel.model_verdicts(
+        hidden, bias, weights, 0.25, first, final, keep, rescue, fallback
+    )
+    logits = logits_of(hidden, bias, weights, 0.25)
+    assert np.frombuffer(chances, dtype=np.float64).tolist() == probabilities_of(logits).tolist()
+    expected = [
+        0 if logit >= (keep if f == 0 else rescue) else 3 for logit, f in zip(logits.tolist(), final, strict=True)
+    ]
+    if fallback and 0 not in expected:
+        expected = [0 if first[k] in (0, 1) else c for k, c in enumerate(expected)]
+    assert list(classes) == expected
+
+
+@needs_accel
 def test_classifier_in_c_takes_numpys_log_beyond_its_table():
     """block_pass looks numpy's log1p up for counts under 65,536; a longer block (or more good text
     nearby) sends the whole look to numpy, with the same verdicts and notes."""

@@ -80,8 +80,7 @@ LOG_FEATURES = (
 _SENTENCE_END = (".", "!", "?", '"', "”", "»", ")")
 # OpenBLAS multiplies on one thread up to m*n*k = 4 * 65536 (interface/gemm.c, GEMM_MULTITHREAD_THRESHOLD).
 _BLAS_ONE_THREAD_WORK = 4 * 65536
-# ... and a matrix-vector product up to m*n = 2304 * 4 (interface/gemv.c).
-_BLAS_GEMV_ONE_THREAD_WORK = 2304 * 4
+_LANES = 8  # the output layer's running sums (logits_of)
 _LETTER, _UPPER, _DIGIT, _PUNCT, _WORD, _SEPARATOR, _AT, _COPYRIGHT = 1, 2, 4, 8, 16, 32, 64, 128
 _TABLE: np.ndarray | None = None
 
@@ -337,31 +336,29 @@ class BlockModel:
         bias = self.hidden_bias - (self.mean / self.scale) @ self.hidden_weights
         return weights.astype(np.float32), bias.astype(np.float32), self.out_weights.astype(np.float32)
 
-    def raw_logits(self, features: np.ndarray) -> np.ndarray:
-        """The output layer before its bias, float32, one per row. Both layers are computed in slices of
-        rows small enough that OpenBLAS runs each on the calling thread: for a page's 200 blocks it
-        would otherwise wake its thread pool, which took 3x as long here (and competes with the other
-        workers of `cleaner run`). A row's last digits depend on where it sits in a slice (OpenBLAS
-        rounds a slice's edge rows apart), as they did on the page's block count before slicing; no
-        block's verdict on the shared corpora hangs on them, and the C and Python paths agree."""
-        weights, bias, out_weights = self._folded
+    def hidden_layer(self, features: np.ndarray) -> np.ndarray:
+        """The hidden layer before its bias, float32, one row per block. It is computed in slices of rows
+        small enough that OpenBLAS runs each on the calling thread: for a page's 200 blocks it would
+        otherwise wake its thread pool, which took 3x as long here (and competes with the other workers
+        of `cleaner run`). A row's last digits depend on where it sits in a slice (OpenBLAS rounds a
+        slice's edge rows apart), as they did on the page's block count before slicing; no block's
+        verdict on the shared corpora hangs on them, and the C and Python paths agree."""
+        weights = self._folded[0]
         rows = features.astype(np.float32)
         width = weights.shape[1]
         hidden = np.empty((len(rows), width), dtype=np.float32)
         step = max(1, _BLAS_ONE_THREAD_WORK // max(1, rows.shape[1] * width))
         for start in range(0, len(rows), step):
             np.matmul(rows[start : start + step], weights, out=hidden[start : start + step])
-        hidden += bias
-        np.maximum(hidden, np.float32(0.0), out=hidden)
-        raw = np.empty(len(rows), dtype=np.float32)
-        step = max(1, _BLAS_GEMV_ONE_THREAD_WORK // width)  # the output layer too: gemv wakes threads sooner
-        for start in range(0, len(rows), step):
-            np.matmul(hidden[start : start + step], out_weights, out=raw[start : start + step])
-        return raw
+        return hidden
+
+    def output_layer(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(the hidden layer's bias, the output weights, both float32; the output bias)."""
+        return self._folded[1], self._folded[2], self.out_bias
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        """The model's logit per row, float64."""
-        return self.raw_logits(features).astype(np.float64) + self.out_bias
+        """The model's logit per row, float64 (logits_of)."""
+        return logits_of(self.hidden_layer(features), *self.output_layer())
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(content) per row, float64."""
@@ -381,6 +378,25 @@ class BlockModel:
                 "out_bias": round(self.out_bias, 6),
             }
         )
+
+
+def logits_of(hidden: np.ndarray, bias: np.ndarray, out_weights: np.ndarray, out_bias: float) -> np.ndarray:
+    """The output layer, float64 logits, from the hidden layer before its bias (BlockModel.hidden_layer).
+    relu(hidden + bias) * out_weights is summed in float32 in a fixed order, which
+    cleaner._accel.model_verdicts follows digit for digit: eight running sums (column j into sum j mod
+    8, a missing column adding 0), then ((s0+s4)+(s2+s6))+((s1+s5)+(s3+s7))."""
+    terms = np.maximum(hidden + bias, np.float32(0.0)) * out_weights
+    rows, width = terms.shape
+    chunks = -(-width // _LANES)
+    if width % _LANES:
+        terms = np.hstack([terms, np.zeros((rows, chunks * _LANES - width), dtype=np.float32)])
+    lanes = terms.reshape(rows, chunks, _LANES)
+    sums = lanes[:, 0, :].copy()
+    for chunk in range(1, chunks):
+        sums += lanes[:, chunk, :]
+    pairs = sums[:, :4] + sums[:, 4:]
+    halves = pairs[:, :2] + pairs[:, 2:]
+    return (halves[:, 0] + halves[:, 1]).astype(np.float64) + out_bias
 
 
 def probabilities_of(logits: np.ndarray) -> np.ndarray:

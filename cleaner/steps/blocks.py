@@ -50,6 +50,7 @@ from cleaner.steps.block_model import (
     char_table_bytes,
     load_model,
     logit_of,
+    logits_of,
     probabilities_of,
     text_columns,
     unit_features,
@@ -466,7 +467,7 @@ class BlockClassifierStep:
         first, final = bytes(map(code, page.first)), bytes(map(code, page.final))
         chances = None
         if self.model is not None and len(first) >= self.s.model_min_blocks:
-            final, chances = self._model_verdicts(self.model.raw_logits(self.features(page)), first, final)
+            final, chances = self._model_verdicts(self.model.hidden_layer(self.features(page)), first, final)
         else:
             final = self._fallback(first, final)
         return Decision(page.units, page.texts, first, final, np.asarray(page.densities, dtype=np.float64), chances)
@@ -482,23 +483,23 @@ class BlockClassifierStep:
         chances = None
         if use_model:
             assert self.model is not None and rows is not None
-            final, chances = self._model_verdicts(self.model.raw_logits(rows), first, final)
+            final, chances = self._model_verdicts(self.model.hidden_layer(rows), first, final)
         else:
             final = self._fallback(first, final)
         return Decision(units, texts, first, final, shares, chances)
 
-    def _model_verdicts(self, raw_logits: np.ndarray, first: bytes, final: bytes) -> tuple[bytes, bytes]:
+    def _model_verdicts(self, hidden: np.ndarray, first: bytes, final: bytes) -> tuple[bytes, bytes]:
         """The block model makes the final call: (final classes, probabilities as float64 bytes). A block
         jusText's rules keep stays at `model_threshold`; one they drop needs `model_rescue_threshold`.
-        `raw_logits`: BlockModel.raw_logits of the page's blocks. Logits are compared, not probabilities,
+        `hidden`: BlockModel.hidden_layer of the page's blocks. Logits are compared, not probabilities,
         so that no call hangs on the last digit of an exp (numpy's and libm's differ there)."""
         assert self.model is not None
-        out_bias = self.model.out_bias
+        bias, out_weights, out_bias = self.model.output_layer()
         if accel is not None and self.compiled:
             return accel.model_verdicts(
-                raw_logits, out_bias, first, final, self._keep_logit, self._rescue_logit, self.s.fallback
+                hidden, bias, out_weights, out_bias, first, final, self._keep_logit, self._rescue_logit, self.s.fallback
             )
-        logits = raw_logits.astype(np.float64) + out_bias
+        logits = logits_of(hidden, bias, out_weights, out_bias)
         needed = np.where(np.frombuffer(final, dtype=np.uint8) == _GOOD_CODE, self._keep_logit, self._rescue_logit)
         kept = np.where(logits >= needed, _GOOD_CODE, _BAD_CODE).astype(np.uint8).tobytes()
         return self._fallback(first, kept), probabilities_of(logits).tobytes()
