@@ -185,7 +185,7 @@ class UnicodeSettings:
     ftfy: bool = True
     unescape_html: str | bool = "auto"
     fix_latin_ligatures: bool = True
-    fix_character_width: bool = True
+    fix_character_width: bool = False
     uncurl_quotes: bool = False
     normalization: str | None = "NFC"
     odd_spaces: bool = True
@@ -537,7 +537,7 @@ def unicode_settings(raw: dict[str, Any], path: str) -> UnicodeSettings:
         ftfy=t.get("ftfy", bool, True),
         unescape_html=html,
         fix_latin_ligatures=t.get("fix_latin_ligatures", bool, True),
-        fix_character_width=t.get("fix_character_width", bool, True),
+        fix_character_width=t.get("fix_character_width", bool, False),
         uncurl_quotes=t.get("uncurl_quotes", bool, False),
         normalization=None if norm == "none" else norm,
         odd_spaces=t.get("odd_spaces", bool, True),

@@ -177,3 +177,15 @@ def test_text_the_gate_finds_no_nfc_character_in_is_nfc(text):
         assert unicodedata.is_normalized("NFC", text), ascii(text)
     fixed = STEP(Document(text=text)).text
     assert unicodedata.is_normalized("NFC", fixed.rstrip())
+
+
+def test_fullwidth_punctuation_of_chinese_text_is_kept_unless_nfkc_is_asked_for():
+    """Fullwidth forms are Chinese and Japanese text's own punctuation: ftfy's width fix would turn
+    "，" into "," mid-sentence, so it is off; normalization = "NFKC" folds them where that is wanted."""
+    line = "一个约定，信守１５年（保定市）。ＡＢＣ"
+    kept = UnicodeStep(UnicodeSettings())(Document(text=line))
+    assert kept.text == line and not kept.edits
+    folded = UnicodeStep(UnicodeSettings(normalization="NFKC"))(Document(text=line))
+    assert folded.text == "一个约定,信守15年(保定市)。ABC"
+    widened = UnicodeStep(UnicodeSettings(fix_character_width=True))(Document(text=line))
+    assert widened.text == "一个约定,信守15年(保定市)。ABC"

@@ -30,8 +30,8 @@ TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 
 
-@lru_cache(maxsize=1)
-def _ftfy_gate_chars() -> tuple[str, str, str, str]:
+@lru_cache(maxsize=4)
+def _ftfy_gate_chars(ligatures: bool = True, width: bool = True) -> tuple[str, str, str, str]:
     """Characters and pairs on which ftfy's fixers can act, from ftfy's own tables:
     (single characters, lead characters, continuation characters, leads before a lost 0xA0).
 
@@ -46,8 +46,10 @@ def _ftfy_gate_chars() -> tuple[str, str, str, str]:
 
     singles: set[str] = set()
     singles.update(chr(c) for c in chardata.CONTROL_CHARS)
-    singles.update(chr(c) for c in chardata.LIGATURES)
-    singles.update(chr(c) for c in chardata.WIDTH_MAP)
+    if ligatures:  # what fix_latin_ligatures and fix_character_width change, where they are on
+        singles.update(chr(c) for c in chardata.LIGATURES)
+    if width:
+        singles.update(chr(c) for c in chardata.WIDTH_MAP)
     singles.update(chr(c) for c in range(0x80, 0xA0))  # C1 controls
     singles.add("\x1b")
     singles.update(map(chr, range(0xD800, 0xE000)))  # lone surrogates
@@ -61,9 +63,9 @@ def _ftfy_gate_chars() -> tuple[str, str, str, str]:
     return tuple("".join(sorted(chars)) for chars in (singles, leads, conts, set(spaced)))  # type: ignore[return-value]
 
 
-def _ftfy_gate_pattern() -> tuple[str, str, str]:
+def _ftfy_gate_pattern(settings: UnicodeSettings) -> tuple[str, str, str]:
     """The same gate as regular expressions: a class body of single characters, the pair, the spaced lead."""
-    singles, leads, conts, spaced = _ftfy_gate_chars()
+    singles, leads, conts, spaced = _ftfy_gate_chars(settings.fix_latin_ligatures, settings.fix_character_width)
     surrogates = "".join(map(chr, range(0xD800, 0xE000)))
     return (
         f"{_cls(singles.translate({ord(c): None for c in surrogates}))}\ud800-\udfff",
@@ -85,7 +87,7 @@ def _gate_parts(settings: UnicodeSettings) -> tuple[list[str], list[str]]:
     classes: list[str] = []
     others: list[str] = []
     if settings.ftfy:
-        singles, pair, spaced = _ftfy_gate_pattern()
+        singles, pair, spaced = _ftfy_gate_pattern(settings)
         classes.append(singles)
         others += [pair, spaced]
         if settings.unescape_html:
@@ -186,7 +188,11 @@ class UnicodeStep:
         """The whole gate in one C pass (cleaner._accel.CharGate), or None where it is not built."""
         if _accel is None:
             return None
-        singles, leads, conts, spaced = _ftfy_gate_chars() if settings.ftfy else ("", "", "", "")
+        singles, leads, conts, spaced = (
+            _ftfy_gate_chars(settings.fix_latin_ligatures, settings.fix_character_width)
+            if settings.ftfy
+            else ("", "", "", "")
+        )
         if settings.ftfy:  # what the Python gate flags in ASCII text (form feed too), so C flags no fewer lines
             singles += "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]))
         if settings.ftfy and settings.uncurl_quotes:
