@@ -22,7 +22,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 # Compiled as one module; cleaner/_accel.h declares what they share.
-SOURCES = [Path("cleaner") / f"_accel{part}.c" for part in ("", "_blocks", "_text", "_words")]
+SOURCES = [Path("cleaner") / f"_accel{part}.c" for part in ("", "_blocks", "_looks", "_text", "_words")]
 
 
 def compile_accel(root: Path, out_dir: Path) -> Path | None:

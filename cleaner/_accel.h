@@ -44,7 +44,11 @@ next_newline(int kind, const void *data, Py_ssize_t len, Py_ssize_t from)
 /* Append the pair (a, b) to a list; -1 with an exception set on failure (cleaner/_accel.c). */
 int append_pair(PyObject *list, Py_ssize_t a, Py_ssize_t b);
 
-/* cleaner/_accel_blocks.c: the web block classifier's per-block work. */
+/* jusText classes (blocks._CLASS_NAMES order); NONE is a page edge that decides nothing. */
+enum { GOOD, NEARGOOD, SHORT, BAD, NONE };
+
+/* cleaner/_accel_blocks.c: the web block classifier's per-block work; cleaner/_accel_looks.c: what
+ * each look does around it. */
 PyObject *block_text_stats(PyObject *self, PyObject *args);
 PyObject *block_pass(PyObject *self, PyObject *args);
 PyObject *drop_blocks(PyObject *self, PyObject *args);
