@@ -390,10 +390,8 @@ def logits_of(hidden: np.ndarray, bias: np.ndarray, out_weights: np.ndarray, out
     chunks = -(-width // _LANES)
     if width % _LANES:
         terms = np.hstack([terms, np.zeros((rows, chunks * _LANES - width), dtype=np.float32)])
-    lanes = terms.reshape(rows, chunks, _LANES)
-    sums = lanes[:, 0, :].copy()
-    for chunk in range(1, chunks):
-        sums += lanes[:, chunk, :]
+    # running sums over the chunks, one after the other (accumulate is sequential, never pairwise)
+    sums = np.add.accumulate(terms.reshape(rows, chunks, _LANES), axis=1)[:, -1, :]
     pairs = sums[:, :4] + sums[:, 4:]
     halves = pairs[:, :2] + pairs[:, 2:]
     return (halves[:, 0] + halves[:, 1]).astype(np.float64) + out_bias
