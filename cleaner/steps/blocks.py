@@ -465,12 +465,9 @@ class BlockClassifierStep:
             return None
         code = _CODE_NAMES.index
         first, final = bytes(map(code, page.first)), bytes(map(code, page.final))
-        chances = None
-        if self.model is not None and len(first) >= self.s.model_min_blocks:
-            final, chances = self._model_verdicts(self.model.hidden_layer(self.features(page)), first, final)
-        else:
-            final = self._fallback(first, final)
-        return Decision(page.units, page.texts, first, final, np.asarray(page.densities, dtype=np.float64), chances)
+        rows = self.features(page) if self._uses_model(len(first)) else None
+        shares = np.asarray(page.densities, dtype=np.float64)
+        return self._verdict(page.units, page.texts, first, final, shares, rows)
 
     def _decide_compiled(self, lines: list[str], removed_lines_count: bool) -> Decision | None:
         """_decide with the C pass, in arrays: no per-block Python work."""
@@ -478,11 +475,27 @@ class BlockClassifierStep:
         if found is None:
             return None
         units, removed_before, texts, stats, shares = found
-        use_model = self.model is not None and len(units) >= self.s.model_min_blocks
+        use_model = self._uses_model(len(units))
         first, final, _, rows = self._compiled_pass(texts, units, removed_before, stats, shares, use_model)
+        return self._verdict(units, texts, first, final, shares, rows)
+
+    def _uses_model(self, blocks: int) -> bool:
+        return self.model is not None and blocks >= self.s.model_min_blocks
+
+    def _verdict(
+        self,
+        units: list[list[int]],
+        texts: list[str],
+        first: bytes,
+        final: bytes,
+        shares: np.ndarray,
+        rows: np.ndarray | None,
+    ) -> Decision:
+        """The look's Decision: the block model's call on `rows` (its features) where there are any,
+        else jusText's classes with the fallback."""
         chances = None
-        if use_model:
-            assert self.model is not None and rows is not None
+        if rows is not None:
+            assert self.model is not None
             final, chances = self._model_verdicts(self.model.hidden_layer(rows), first, final)
         else:
             final = self._fallback(first, final)
