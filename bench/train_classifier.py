@@ -39,7 +39,7 @@ from bench_quality import DATA, norm, score
 
 from cleaner import Pipeline
 from cleaner.document import Document
-from cleaner.steps.block_model import BlockModel
+from cleaner.steps.block_model import BlockModel, Lexicon, lexical_features
 from cleaner.steps.blocks import BlockClassifierStep
 
 TEST_PAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "trafilatura_pages.jsonl"
@@ -49,6 +49,10 @@ SNIPPET_WEIGHT = 5.0  # a block a must_keep / must_remove snippet labels counts 
 MEMBERS = 1  # perceptrons averaged into the model (--members)
 HIDDEN = 32  # hidden units of each (--hidden)
 ALPHA = 1e-3  # L2 penalty (--alpha)
+LEXICON_WORDS = 12  # a block's first words the lexicon reads (--lexicon-words; 0: no lexicon)
+LEXICON_MIN_BLOCKS = 3  # a word enters the lexicon when this many training blocks hold it
+LEXICON_C = 1.0  # inverse L2 penalty of the lexicon's logistic regression
+LEXICON_FOLDS = 3  # the model learns from lexical scores of pages the lexicon did not see (by host)
 
 
 def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
@@ -71,6 +75,7 @@ class Page:
     def __init__(self, record: dict, lines: list[str]) -> None:
         self.record = record
         self.lines = lines
+        self.host = urlsplit(record.get("url") or "").hostname or record["id"]
         self.reference = norm(record.get("gold") or record.get("trafilatura") or "")
         words = WORD.findall(self.reference.lower())
         self.grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
@@ -105,8 +110,26 @@ def first_looks(records: list[dict]) -> tuple[BlockClassifierStep, list[Page]]:
     return clf, pages
 
 
+def lowered_words(texts: list[str]) -> list[list[str]]:
+    """Each text's words as the classifier's lexicon reads them."""
+    return [WORD.findall(t.lower()) for t in texts]
+
+
+def model_input(clf: BlockClassifierStep, blocks, lexicon: Lexicon | None) -> np.ndarray:
+    """The block model's input rows for a page: FEATURES, then the lexical features by `lexicon`."""
+    rows = clf.features(blocks)
+    if lexicon is None:
+        return rows
+    return np.hstack([rows, lexical_features(lexicon.scores(lowered_words(blocks.texts)))])
+
+
 def looks(
-    clf: BlockClassifierStep, pages: list[Page], model: BlockModel | None, threshold: float, max_looks: int = 4
+    clf: BlockClassifierStep,
+    pages: list[Page],
+    model: BlockModel | None,
+    threshold: float,
+    lexicons: dict[str, Lexicon] | None = None,
+    max_looks: int = 4,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(features, labels) of every look the classifier takes at each page when `model` decides
     (None: only the first look). Later looks see the page without the blocks dropped so far, as a
@@ -115,11 +138,12 @@ def looks(
     out = []
     for page in pages:
         lines = list(page.lines)
+        lexicon = lexicons[page.host] if lexicons else None
         for look in range(max_looks if model is not None else 1):
             blocks = clf.analyse(lines, removed_lines_count=look == 0)
             if blocks is None:
                 break
-            features = clf.features(blocks)
+            features = model_input(clf, blocks, lexicon)
             out.append((features, page.labels(blocks.texts)))
             if model is None:
                 break
@@ -153,14 +177,78 @@ def crops(clf: BlockClassifierStep, pages: list[Page], seed: int = 0) -> list[Pa
     return out
 
 
+def fit_lexicon(clf: BlockClassifierStep, pages: list[Page]) -> Lexicon:
+    """A logistic regression over the words of the pages' blocks (first looks), as Lexicon scores them:
+    a word's weight as one of the first LEXICON_WORDS words, as the first and as the last word, each
+    count divided by the square root of the tokens counted. Words held by fewer than
+    LEXICON_MIN_BLOCKS blocks are left out (they only count as tokens)."""
+    from collections import Counter
+
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    texts, labels = [], []
+    for page in pages:
+        blocks = clf.analyse(page.lines, removed_lines_count=True)
+        if blocks is not None:
+            texts += blocks.texts
+            labels.append(page.labels(blocks.texts))
+    y = np.concatenate(labels) if labels else np.zeros(0)
+    words = [w for w, keep in zip(lowered_words(texts), y >= 0, strict=True) if keep]
+    y = y[y >= 0]
+    limit = LEXICON_WORDS
+    held = Counter(w for ws in words for w in set(ws[:limit]) | set(ws[-1:]))
+    vocabulary = sorted(w for w, n in held.items() if n >= LEXICON_MIN_BLOCKS)
+    column = {w: k for k, w in enumerate(vocabulary)}
+    data, indices, indptr = [], [], [0]
+    for ws in words:
+        tokens = min(len(ws), limit) + (2 if ws else 0)
+        scale = 1.0 / np.sqrt(tokens or 1)
+        cells: dict[int, float] = {}
+        for k, w in enumerate(ws[: max(limit, 1)]):
+            if w in column:
+                if k < limit:
+                    cells[3 * column[w]] = cells.get(3 * column[w], 0.0) + scale
+                if k == 0:
+                    cells[3 * column[w] + 1] = scale
+        if ws and ws[-1] in column:
+            cells[3 * column[ws[-1]] + 2] = scale
+        indices += cells
+        data += cells.values()
+        indptr.append(len(indices))
+    X = csr_matrix((data, indices, indptr), shape=(len(words), 3 * len(vocabulary)))
+    weight = np.where(y >= 2, SNIPPET_WEIGHT, 1.0)
+    lr = LogisticRegression(C=LEXICON_C, max_iter=500)
+    lr.fit(X, y % 2, sample_weight=weight)
+    return Lexicon(tuple(vocabulary), lr.coef_[0].reshape(-1, 3).round(4), limit, float(lr.intercept_[0]))
+
+
+def out_of_fold_lexicons(clf: BlockClassifierStep, pages: list[Page]) -> dict[str, Lexicon]:
+    """For each host, a lexicon trained without it (LEXICON_FOLDS folds by host): the model learns how
+    far to trust a lexical score on sites whose words the lexicon never saw, as it will be used."""
+    hosts = sorted({p.host for p in pages})
+    rng = random.Random(1)
+    fold = {h: rng.randrange(LEXICON_FOLDS) for h in hosts}
+    out = {}
+    for f in range(LEXICON_FOLDS):
+        lexicon = fit_lexicon(clf, [p for p in pages if fold[p.host] != f])
+        out.update({h: lexicon for h in hosts if fold[h] == f})
+    return out
+
+
 def train(clf: BlockClassifierStep, pages: list[Page], rounds: int, threshold: float) -> BlockModel:
-    """Fit on first looks, then `rounds` times more on every look the last model makes (DAgger-style)."""
+    """Fit on first looks, then `rounds` times more on every look the last model makes (DAgger-style).
+    With a lexicon (LEXICON_WORDS > 0), the rows carry lexical scores from out_of_fold_lexicons, and
+    the model ships with a lexicon trained on every page."""
+    lexicons = out_of_fold_lexicons(clf, pages) if LEXICON_WORDS else None
     pages = pages + crops(clf, pages)
-    data = looks(clf, pages, None, threshold)
+    data = looks(clf, pages, None, threshold, lexicons)
     model = fit(data)
     for _ in range(rounds):
-        data += looks(clf, pages, model, threshold)
+        data += looks(clf, pages, model, threshold, lexicons)
         model = fit(data)
+    if LEXICON_WORDS:
+        model = dataclasses.replace(model, lexicon=fit_lexicon(clf, pages))
     return model
 
 
@@ -228,8 +316,15 @@ def main() -> None:
     ap.add_argument("--hidden", type=int, default=HIDDEN)
     ap.add_argument("--alpha", type=float, default=ALPHA)
     ap.add_argument("--jobs", type=int, default=1, help="folds trained in parallel processes")
+    ap.add_argument("--lexicon-words", type=int, default=LEXICON_WORDS, help="0: a model without a lexicon")
     args = ap.parse_args()
-    globals().update(SNIPPET_WEIGHT=args.snippet_weight, MEMBERS=args.members, HIDDEN=args.hidden, ALPHA=args.alpha)
+    globals().update(
+        SNIPPET_WEIGHT=args.snippet_weight,
+        MEMBERS=args.members,
+        HIDDEN=args.hidden,
+        ALPHA=args.alpha,
+        LEXICON_WORDS=args.lexicon_words,
+    )
     opener = gzip.open if args.data.suffix == ".gz" else open
     with opener(args.data, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]

@@ -67,6 +67,7 @@ typedef struct {
     Py_ssize_t size; /* a power of two */
     Py_UCS4 *pool;
     Py_ssize_t longest;
+    long long smallest, largest; /* of the values (0, 0 for an empty table) */
 } WordTable;
 
 #define WORD_HASH_START 0xcbf29ce484222325ULL

@@ -97,6 +97,18 @@ typedef struct {
     int link, copyright_text, copyright_entity;
 } TextCounts;
 
+/* A block model's lexicon (block_model.Lexicon) as one text's scan reads it: `table` maps a word to
+ * its entry + 1, `weights` holds three per entry (as any of the first `first_words` words, as the
+ * first word, as the last). `sum` adds them in the order Lexicon.scores does; `last` is the entry
+ * of the last word read (0: none). */
+typedef struct {
+    const WordTable *table;
+    const double *weights;
+    Py_ssize_t first_words;
+    double sum;
+    long long last;
+} LexiconScan;
+
 /* Whether the ASCII `needle` occurs in s[at:len]. */
 #define ASCII_AT(TYPE, s, len, at, needle, found)                                                                      \
     do {                                                                                                               \
@@ -115,7 +127,7 @@ typedef struct {
  * characters for the lookup. 1 where the text holds U+0130 or a capital sigma (Python lowers it). */
 #define COUNT_TEXT(NAME, TYPE)                                                                                         \
     static int NAME(const void *data, Py_ssize_t len, const uint8_t *bits_of, Py_UCS4 *lowered,                      \
-                    const WordTable *stopwords, Py_ssize_t nlang, double *hits, TextCounts *out)                      \
+                    const WordTable *stopwords, Py_ssize_t nlang, double *hits, LexiconScan *lex, TextCounts *out)    \
     {                                                                                                                  \
         const TYPE *s = data;                                                                                          \
         memset(out, 0, sizeof(*out));                                                                                  \
@@ -183,6 +195,19 @@ typedef struct {
                     for (Py_ssize_t lang = 0; found_bits && lang < nlang; lang++)                                      \
                         hits[lang] += (double)((found_bits >> lang) & 1);                                              \
                 }                                                                                                      \
+                if (lex) {                                                                                             \
+                    long long entry = k - start <= lex->table->longest                                                 \
+                                          ? word_table_find(lex->table, h, lowered + start, k - start)                 \
+                                          : 0;                                                                         \
+                    if (entry) {                                                                                       \
+                        const double *w = lex->weights + 3 * (entry - 1);                                              \
+                        if (out->words <= lex->first_words)                                                            \
+                            lex->sum += w[0];                                                                          \
+                        if (out->words == 1)                                                                           \
+                            lex->sum += w[1];                                                                          \
+                    }                                                                                                  \
+                    lex->last = entry;                                                                                 \
+                }                                                                                                      \
                 start = -1;                                                                                            \
             }                                                                                                          \
         }                                                                                                              \
@@ -194,8 +219,10 @@ COUNT_TEXT(count_ucs2, Py_UCS2)
 COUNT_TEXT(count_ucs4, Py_UCS4)
 
 
-/* block_text_stats(texts, stopwords, languages, table) -> bytes | None: per text, a row of float64:
- * words, stopword hits per language (bit k of the word's WordTable value), then TEXT_COLUMNS. As
+/* block_text_stats(texts, stopwords, languages, table[, lexicon, weights, first_words, bias]) -> bytes | None:
+ * per text, a row of float64: words, stopword hits per language (bit k of the word's WordTable value),
+ * then TEXT_COLUMNS, then, given a lexicon (a WordTable: word -> entry + 1; `weights`: three float64 per
+ * entry), the text's lexical score as block_model.Lexicon.scores computes it. As
  * BlockClassifierStep._compute_stats: words are re's \w+ runs of text.lower(), characters are
  * classified by block_model._char_table (`table`, 65,536 bytes). None where lower-casing needs
  * Python's str.lower() (U+0130 or a capital sigma). */
@@ -205,8 +232,12 @@ block_text_stats(PyObject *self, PyObject *args)
     PyObject *texts;
     WordTable *stopwords;
     Py_ssize_t nlang;
-    Py_buffer table;
-    if (!PyArg_ParseTuple(args, "O!O!ny*", &PyList_Type, &texts, &WordTableType, &stopwords, &nlang, &table))
+    Py_buffer table, weights = {0};
+    PyObject *lexicon = Py_None;
+    Py_ssize_t first_words = 0;
+    double bias = 0.0;
+    if (!PyArg_ParseTuple(args, "O!O!ny*|Oy*nd", &PyList_Type, &texts, &WordTableType, &stopwords, &nlang, &table,
+                          &lexicon, &weights, &first_words, &bias))
         return NULL;
     PyObject *result = NULL;
     Py_UCS4 *lowered = NULL;
@@ -215,8 +246,22 @@ block_text_stats(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "block_text_stats: table must be 65536 bytes, languages 0..62");
         goto done;
     }
+    LexiconScan scan = {0}, *lex = NULL;
+    if (lexicon != Py_None) {
+        if (!PyObject_TypeCheck(lexicon, &WordTableType) || !weights.buf || first_words < 0 ||
+            ((WordTable *)lexicon)->smallest < 0 ||
+            weights.len < 3 * (Py_ssize_t)sizeof(double) * ((WordTable *)lexicon)->largest) {
+            PyErr_SetString(PyExc_ValueError, "block_text_stats: a lexicon needs a WordTable of entries >= 0, 3 "
+                                              "float64 weights per entry and first_words >= 0");
+            goto done;
+        }
+        scan.table = (const WordTable *)lexicon;
+        scan.weights = (const double *)weights.buf;
+        scan.first_words = first_words;
+        lex = &scan;
+    }
     const uint8_t *bits_of = (const uint8_t *)table.buf;
-    Py_ssize_t n = PyList_GET_SIZE(texts), ncols = 1 + nlang + T_COUNT;
+    Py_ssize_t n = PyList_GET_SIZE(texts), ncols = 1 + nlang + T_COUNT + (lex != NULL);
     result = PyBytes_FromStringAndSize(NULL, n * ncols * (Py_ssize_t)sizeof(double));
     if (!result)
         goto done;
@@ -247,11 +292,11 @@ block_text_stats(PyObject *self, PyObject *args)
         TextCounts counts;
         int status;
         if (kind == PyUnicode_1BYTE_KIND)
-            status = count_ucs1(data, len, bits_of, lowered, stopwords, nlang, row + 1, &counts);
+            status = count_ucs1(data, len, bits_of, lowered, stopwords, nlang, row + 1, lex, &counts);
         else if (kind == PyUnicode_2BYTE_KIND)
-            status = count_ucs2(data, len, bits_of, lowered, stopwords, nlang, row + 1, &counts);
+            status = count_ucs2(data, len, bits_of, lowered, stopwords, nlang, row + 1, lex, &counts);
         else
-            status = count_ucs4(data, len, bits_of, lowered, stopwords, nlang, row + 1, &counts);
+            status = count_ucs4(data, len, bits_of, lowered, stopwords, nlang, row + 1, lex, &counts);
         if (status) { /* str.lower() maps U+0130 and a capital sigma by context or to two characters */
             Py_CLEAR(result);
             Py_INCREF(Py_None);
@@ -268,10 +313,20 @@ block_text_stats(PyObject *self, PyObject *args)
         col[T_COPYRIGHT_ENTITY] = counts.copyright_entity;
         Py_ssize_t words = counts.words;
         row[0] = (double)words;
+        if (lex) {
+            if (lex->last)
+                lex->sum += lex->weights[3 * (lex->last - 1) + 2];
+            Py_ssize_t tokens = (words < lex->first_words ? words : lex->first_words) + (words ? 2 : 0);
+            row[ncols - 1] = bias + lex->sum / sqrt((double)(tokens ? tokens : 1));
+            lex->sum = 0.0;
+            lex->last = 0;
+        }
     }
 done:
     PyMem_Free(lowered);
     PyBuffer_Release(&table);
+    if (weights.buf)
+        PyBuffer_Release(&weights);
     return result;
 }
 

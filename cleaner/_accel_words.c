@@ -26,6 +26,7 @@ word_table_init(WordTable *self, PyObject *args, PyObject *kwds)
     self->slots = NULL;
     self->pool = NULL;
     self->longest = 0;
+    self->smallest = self->largest = 0;
     Py_ssize_t count = PyDict_GET_SIZE(masks), chars = 0, pos = 0;
     PyObject *key, *value;
     while (PyDict_Next(masks, &pos, &key, &value)) {
@@ -65,6 +66,10 @@ word_table_init(WordTable *self, PyObject *args, PyObject *kwds)
         while (self->slots[at].length)
             at = (at + 1) & (self->size - 1);
         self->slots[at] = (WordSlot){h, used, len, mask};
+        if (used == 0 || mask < self->smallest)
+            self->smallest = mask;
+        if (used == 0 || mask > self->largest)
+            self->largest = mask;
         used += len;
         if (len > self->longest)
             self->longest = len;

@@ -706,3 +706,92 @@ def test_huge_literal_sets_use_the_sparse_automaton(monkeypatch):
     dense = LiteralIndex(items)
     text = "we recieve teh letter at this adress, wich took uears"
     assert sorted(sparse.hits(text)) == sorted(dense.hits(text)) and len(list(dense.hits(text))) == 5
+
+
+def lexicon_of(words: list[str], seed: int, first_words: int):
+    """A Lexicon over `words` with random weights (what the trainer writes, without the training)."""
+    import numpy as np
+
+    from cleaner.steps.block_model import Lexicon
+
+    rng = np.random.default_rng(seed)
+    return Lexicon(tuple(words), rng.normal(size=(len(words), 3)).round(4), first_words, float(rng.normal()))
+
+
+LEXICON_WORDS = st.text(st.sampled_from([*"abcé", "中", "ß"]), min_size=1, max_size=3)
+
+
+@needs_accel
+@settings(max_examples=200)
+@given(
+    st.lists(LEXICON_WORDS, unique=True, max_size=12),
+    st.lists(st.text(st.sampled_from([*"abcAB é中ß.,-_1", "İ", "Σ", "\U0001f600"]), max_size=30), max_size=8),
+    st.integers(0, 5),
+    st.integers(0, 2**32 - 1),
+)
+def test_lexical_scores_in_c_are_pythons(words, texts, first_words, seed):
+    """block_text_stats' lexical column is Lexicon.scores digit for digit: the same words (\\w+ runs of the
+    lower-cased text), the same weights added in the same order, the same division."""
+    import re
+
+    import numpy as np
+
+    from cleaner.steps.block_model import TEXT_COLUMNS, char_table_bytes
+
+    lexicon = lexicon_of(words, seed, first_words)
+    accel = repeats_module._accel
+    table = accel.WordTable(lexicon.entries)
+    raw = accel.block_text_stats(
+        texts, accel.WordTable({}), 0, char_table_bytes(), table, lexicon.weight_bytes, first_words, lexicon.bias
+    )
+    expected = lexicon.scores([re.findall(r"\w+", text.lower()) for text in texts])
+    if raw is None:  # İ or Σ: lower-casing left to Python
+        assert any(c in text for text in texts for c in "İΣ")
+        return
+    width = 1 + 0 + len(TEXT_COLUMNS) + 1
+    assert np.frombuffer(raw, dtype=np.float64).reshape(len(texts), width)[:, -1].tolist() == expected.tolist()
+
+
+@needs_accel
+def test_a_lexicon_the_weights_do_not_cover_is_refused():
+    from cleaner.steps.block_model import char_table_bytes
+
+    accel = repeats_module._accel
+    stop, table = accel.WordTable({}), char_table_bytes()
+    with pytest.raises(ValueError, match="3 float64 weights per entry"):
+        accel.block_text_stats(["a b"], stop, 0, table, accel.WordTable({"a": 1, "b": 2}), bytes(8 * 3), 4, 0.0)
+    with pytest.raises(ValueError, match="entries >= 0"):
+        accel.block_text_stats(["a"], stop, 0, table, accel.WordTable({"a": -1}), bytes(8 * 3), 4, 0.0)
+
+
+def with_lexicon(model, lexicon, seed: int = 0, weight: float = 1.0):
+    """`model` widened by the lexical features: their hidden weights random (times `weight`; 0 leaves
+    every logit as it was)."""
+    import numpy as np
+
+    from cleaner.steps.block_model import LEXICAL_FEATURES
+
+    rng = np.random.default_rng(seed)
+    extra = len(LEXICAL_FEATURES)
+    added = weight * rng.normal(size=(extra, model.hidden_weights.shape[1]))
+    return dataclasses.replace(
+        model,
+        mean=np.concatenate([model.mean, np.zeros(extra)]),
+        scale=np.concatenate([model.scale, np.ones(extra)]),
+        hidden_weights=np.vstack([model.hidden_weights, added]),
+        lexicon=lexicon,
+    )
+
+
+@needs_accel
+def test_classifier_with_a_lexicon_in_c_is_pythons_on_real_pages():
+    """A model with a lexicon: the C pass scores the blocks' words as Python does, so both classifiers
+    see the same features and drop the same lines."""
+    fast, pure = web_classifiers()
+    assert fast.model is not None
+    pages = [record["text"] for record in read_jsonl(DATA / "trafilatura_pages.jsonl")]
+    words = sorted({w for page in pages[:5] for w in page.lower().split() if w.isalpha()})[:3000]
+    model = with_lexicon(fast.model, lexicon_of(words, 7, 12), weight=0.5)
+    fast.model = pure.model = model
+    assert sum(same_looks(fast, pure, page.split("\n")) for page in pages) > 1000
+    assert all(fast(Document(text=page)).edits == pure(Document(text=page)).edits for page in pages)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from cleaner import Pipeline, RuleFileError, load_rules
+from cleaner.document import Document
 from cleaner.steps.block_model import FEATURES, BlockModel
 from cleaner.steps.blocks import BlockClassifierStep
 
@@ -32,7 +33,8 @@ def user_rules(tmp_path, body: str):
 def test_the_web_pack_ships_a_model_that_loads():
     model = classifier(Pipeline.from_rules("web")).model
     assert model is not None
-    assert model.hidden_weights.shape[0] == len(FEATURES)
+    assert model.hidden_weights.shape[0] == len(model.inputs)
+    assert model.inputs[: len(FEATURES)] == FEATURES
 
 
 @pytest.mark.parametrize(
@@ -121,7 +123,7 @@ def test_model_probability_is_a_probability():
     model = classifier(Pipeline.from_rules("web")).model
     assert isinstance(model, BlockModel)
     rng = np.random.default_rng(0)
-    p = model.probability(rng.normal(size=(50, len(FEATURES))) * 100)
+    p = model.probability(rng.normal(size=(50, len(model.inputs))) * 100)
     assert ((p >= 0) & (p <= 1)).all()
 
 
@@ -168,3 +170,100 @@ def test_thresholds_are_compared_as_logits():
     for threshold in (0.15, 0.2, 0.4, 0.5, 0.9):
         clear = np.abs(chances - threshold) > 1e-12
         assert np.array_equal((chances >= threshold)[clear], (logits >= logit_of(threshold))[clear])
+
+
+def lexicon_model(weight: float = 1.0, seed: int = 0) -> tuple[BlockModel, BlockModel]:
+    """The shipped model's network with a small hand-made lexicon and the lexical features' hidden weights
+    random (times `weight`)."""
+    from cleaner.steps.block_model import LEXICAL_FEATURES, Lexicon
+
+    shipped = classifier(Pipeline.from_rules("web")).model
+    assert shipped is not None
+    base = dataclasses.replace(
+        shipped,
+        mean=shipped.mean[: len(FEATURES)],
+        scale=shipped.scale[: len(FEATURES)],
+        hidden_weights=shipped.hidden_weights[: len(FEATURES)],
+        lexicon=None,
+    )
+    words = ("home", "login", "share", "teilen", "committee", "bridge", "the")
+    weights = np.array([[-2, -1, -1], [-3, -1, -1], [-2, -1, -1], [-2, -1, -1], [1, 0, 0], [1, 0, 0.5], [0.5, 0, 0]])
+    rng = np.random.default_rng(seed)
+    extra = weight * rng.normal(size=(len(LEXICAL_FEATURES), base.hidden_weights.shape[1]))
+    return dataclasses.replace(
+        base,
+        mean=np.concatenate([base.mean, np.zeros(len(LEXICAL_FEATURES))]),
+        scale=np.concatenate([base.scale, np.ones(len(LEXICAL_FEATURES))]),
+        hidden_weights=np.vstack([base.hidden_weights, extra]),
+        lexicon=Lexicon(words, weights.astype(np.float64), 12, 0.25),
+    ), base
+
+
+def test_a_model_with_a_lexicon_round_trips_through_its_file(tmp_path):
+    model, _ = lexicon_model()
+    (tmp_path / "m.json").write_text(model.to_json(), encoding="utf-8")
+    loaded = BlockModel.load(tmp_path / "m.json")
+    assert loaded.lexicon is not None and model.lexicon is not None
+    assert loaded.inputs == model.inputs and len(loaded.inputs) == len(FEATURES) + 6
+    assert loaded.lexicon.words == model.lexicon.words
+    assert np.array_equal(loaded.lexicon.weights, model.lexicon.weights)
+    words = [["home", "the", "bridge"], ["committee"], [], ["unknown", "login"]]
+    assert loaded.lexicon.scores(words).tolist() == model.lexicon.scores(words).tolist()
+    rows = np.random.default_rng(1).normal(size=(20, len(loaded.inputs)))
+    assert np.allclose(loaded.probability(rows), model.probability(rows), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda raw: raw.update(features=raw["features"][: len(FEATURES)]), "trained on other features"),
+        (lambda raw: raw["lexicon"].update(words=["home"]), "missing or malformed"),
+        (lambda raw: raw["lexicon"].update(words={"home": [1, 2]}), "missing or malformed"),
+        (lambda raw: raw["lexicon"].update(first_words=-1), "missing or malformed"),
+        (lambda raw: raw["lexicon"].pop("bias"), "missing or malformed"),
+    ],
+)
+def test_a_bad_lexicon_fails_at_load(tmp_path, change, message):
+    model, _ = lexicon_model()
+    raw = json.loads(model.to_json())
+    change(raw)
+    (tmp_path / "m.json").write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=message):
+        load_rules(user_rules(tmp_path, 'model = "m.json"\n'))
+
+
+def test_the_lexicon_scores_words_and_the_model_reads_the_scores():
+    """A lexicon whose features weigh nothing in the network changes no verdict; one that weighs them
+    changes the model's probabilities, and a menu word scores below words of an article."""
+    from test_web_pack import PAGES
+
+    silent, base = lexicon_model(weight=0.0)
+    loud, _ = lexicon_model(weight=3.0)
+    assert silent.lexicon is not None
+    menu, prose = silent.lexicon.scores([["login"], ["the", "committee", "bridge"]])
+    assert menu < 0 < prose
+    step = classifier(Pipeline.from_rules("web"))
+    pages = [page["text"] for page in PAGES[:6]]
+    results = {}
+    for name, model in (("base", base), ("silent", silent), ("loud", loud)):
+        step.model = model
+        results[name] = [step(Document(text=page)).edits for page in pages]
+    assert results["silent"] == results["base"]
+    assert results["loud"] != results["base"]
+
+
+def test_a_new_model_is_not_served_the_last_ones_statistics():
+    """The statistics kept per block text hold the lexical score of the model that computed them:
+    setting another model empties them, so the step decides as a fresh one with that model."""
+    from test_web_pack import PAGES
+
+    loud, base = lexicon_model(weight=3.0)
+    pages = [page["text"] for page in PAGES[:4]]
+    step = classifier(Pipeline.from_rules("web"))
+    step.model = base
+    for page in pages:
+        step(Document(text=page))
+    step.model = loud
+    fresh = classifier(Pipeline.from_rules("web"))
+    fresh.model = loud
+    assert [step(Document(text=p)).edits for p in pages] == [fresh(Document(text=p)).edits for p in pages]

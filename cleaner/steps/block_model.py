@@ -7,8 +7,9 @@ and those of the neighbours, draws that line better. It is a one-hidden-layer pe
 the web pages dev set; its weights are a JSON file the rule file names (`[classifier] model`), so
 a user can retrain it on their own pages or switch it off.
 
-The features are shallow on purpose: lengths, stopword share, punctuation, case, position, the
-jusText classes, and the same for the neighbours. None names a word or a site.
+The features are shallow: lengths, stopword share, punctuation, case, position, the jusText classes,
+and the same for the neighbours; a model may add a lexicon (`Lexicon`), word weights learned from
+labelled pages, whose score per block joins them. None names a site.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -64,6 +66,15 @@ FEATURES: tuple[str, ...] = (
         "before_first_good",
         "after_last_good",
     )
+)
+
+# The lexical score's columns (BlockModel with a Lexicon): the block's own, its neighbours' (0 where
+# there is none) and the page's mean.
+_LEXICAL_NEIGHBOURS = (-2, -1, 1, 2)
+LEXICAL_FEATURES: tuple[str, ...] = (
+    "lexical",
+    *(f"n{d:+d}_lexical" for d in _LEXICAL_NEIGHBOURS),
+    "page_lexical",
 )
 
 # Features unit_features takes as log1p of a count (the C pass leaves these raw; see blocks.analyse).
@@ -271,6 +282,88 @@ def unit_features(
     return np.hstack(columns)
 
 
+def lexical_features(scores: np.ndarray) -> np.ndarray:
+    """The `LEXICAL_FEATURES` of a page's blocks from their lexical scores (Lexicon.scores), in order."""
+    n = len(scores)
+    columns = np.zeros((n, len(LEXICAL_FEATURES)), dtype=np.float64)
+    columns[:, 0] = scores
+    for j, d in enumerate(_LEXICAL_NEIGHBOURS, start=1):
+        if d < 0 and n + d > 0:
+            columns[-d:, j] = scores[: n + d]
+        elif d > 0 and n - d > 0:
+            columns[: n - d, j] = scores[d:]
+    columns[:, -1] = float(np.mean(scores)) if n else 0.0
+    return columns
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word weights for "does a block with these words belong to the main text".
+
+    Why: shallow signals cannot tell a list of ingredients from a menu, or a byline from a share
+    bar; the words can ("Home", "Login", "Teilen" against "salt", "minutes"). A block's score is a
+    logistic regression over its words, learned from labelled pages by bench/train_classifier.py:
+    `bias` plus, divided by the square root of the tokens counted, the `any` weight of each of its
+    first `first_words` words, the `first` weight of its first word and the `last` weight of its
+    last. Words are the \\w+ runs of the lower-cased text, as for stopwords; a word missing from the
+    lexicon adds nothing. cleaner._accel.block_text_stats computes the same score in C, digit for digit.
+    """
+
+    words: tuple[str, ...]
+    weights: np.ndarray  # (len(words), 3) float64: any, first, last
+    first_words: int
+    bias: float
+
+    @functools.cached_property
+    def entries(self) -> dict[str, int]:
+        """word -> its row of `weights` + 1 (the value cleaner._accel.WordTable holds; 0 is "absent")."""
+        return {word: k + 1 for k, word in enumerate(self.words)}
+
+    @functools.cached_property
+    def weight_bytes(self) -> bytes:
+        return np.ascontiguousarray(self.weights, dtype=np.float64).tobytes()
+
+    def scores(self, texts_words: Sequence[Sequence[str]]) -> np.ndarray:
+        """One score per text, given each text's words (lower-cased \\w+ runs)."""
+        get, rows, limit, bias = self.entries.get, self.weights.tolist(), self.first_words, self.bias
+        out = np.empty(len(texts_words), dtype=np.float64)
+        for t, words in enumerate(texts_words):
+            total = 0.0
+            for k, word in enumerate(words[: max(limit, 1)]):
+                entry = get(word)
+                if entry:
+                    if k < limit:
+                        total += rows[entry - 1][0]
+                    if k == 0:
+                        total += rows[entry - 1][1]
+            if words:
+                entry = get(words[-1])
+                if entry:
+                    total += rows[entry - 1][2]
+            tokens = min(len(words), limit) + (2 if words else 0)
+            out[t] = bias + total / math.sqrt(tokens or 1)
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "first_words": self.first_words,
+            "bias": round(self.bias, 6),
+            "words": {w: [round(float(x), 4) for x in row] for w, row in zip(self.words, self.weights, strict=True)},
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, object]) -> Lexicon:
+        words = raw["words"]
+        first_words, bias = raw["first_words"], raw["bias"]
+        if not isinstance(words, dict) or not isinstance(first_words, int) or first_words < 0:
+            raise TypeError("lexicon: words must map a word to three weights, first_words be a count")
+        if not all(isinstance(w, str) and w for w in words):
+            raise TypeError("lexicon: every word must be a non-empty string")
+        weights = np.asarray(list(words.values()), dtype=np.float64).reshape(len(words), 3)
+        weights.setflags(write=False)
+        return cls(tuple(words), weights, first_words, float(cast(float, bias)))
+
+
 class ModelFileError(ValueError):
     """A model file that cannot be used: the message says what is wrong."""
 
@@ -286,6 +379,12 @@ class BlockModel:
     out_weights: np.ndarray
     out_bias: float
     path: str = ""
+    lexicon: Lexicon | None = None
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The model's input columns: `FEATURES`, then `LEXICAL_FEATURES` where it has a lexicon."""
+        return FEATURES + LEXICAL_FEATURES if self.lexicon is not None else FEATURES
 
     @classmethod
     def load(cls, path: str | Path) -> BlockModel:
@@ -298,9 +397,11 @@ class BlockModel:
             raise ModelFileError(f"model file {path} is not JSON: {exc}") from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise ModelFileError(f"model file {path} is not a {FORMAT} file")
-        if list(raw.get("features", [])) != list(FEATURES):
+        has_lexicon = raw.get("lexicon") is not None
+        if list(raw.get("features", [])) != list(FEATURES + LEXICAL_FEATURES if has_lexicon else FEATURES):
             raise ModelFileError(f"model file {path} was trained on other features than this version computes")
         try:
+            lexicon = Lexicon.from_dict(raw["lexicon"]) if has_lexicon else None
             model = cls(
                 mean=np.asarray(raw["mean"], dtype=np.float64),
                 scale=np.asarray(raw["scale"], dtype=np.float64),
@@ -309,18 +410,20 @@ class BlockModel:
                 out_weights=np.asarray(raw["out_weights"], dtype=np.float64),
                 out_bias=float(raw["out_bias"]),
                 path=str(path),
+                lexicon=lexicon,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"model file {path}: missing or malformed field {exc}") from None
         width = model.hidden_weights.shape[1] if model.hidden_weights.ndim == 2 else -1
+        inputs = len(model.inputs)
         shapes_ok = (
-            model.mean.shape == model.scale.shape == (len(FEATURES),)
-            and model.hidden_weights.shape == (len(FEATURES), width)
+            model.mean.shape == model.scale.shape == (inputs,)
+            and model.hidden_weights.shape == (inputs, width)
             and model.hidden_bias.shape == (width,)
             and model.out_weights.shape == (width,)
         )
         if not shapes_ok:
-            raise ModelFileError(f"model file {path}: weight shapes do not fit {len(FEATURES)} features")
+            raise ModelFileError(f"model file {path}: weight shapes do not fit {inputs} features")
         for weights in (model.mean, model.scale, model.hidden_weights, model.hidden_bias, model.out_weights):
             weights.setflags(write=False)  # shared by every pipeline that loads the file (`load_model`)
         return model
@@ -369,15 +472,24 @@ class BlockModel:
             {
                 "format": FORMAT,
                 **about,
-                "features": list(FEATURES),
+                "features": list(self.inputs),
                 "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist(),
                 "hidden_weights": self.hidden_weights.round(6).tolist(),
                 "hidden_bias": self.hidden_bias.round(6).tolist(),
                 "out_weights": self.out_weights.round(6).tolist(),
                 "out_bias": round(self.out_bias, 6),
+                **({"lexicon": self.lexicon.to_dict()} if self.lexicon is not None else {}),
             }
         )
+
+    def with_lexical(self, rows: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
+        """The model's input from a page's `FEATURES` rows and its blocks' lexical scores (where the model
+        has a lexicon; `rows` as they are otherwise)."""
+        if self.lexicon is None:
+            return rows
+        assert scores is not None
+        return np.hstack([rows, lexical_features(scores)])
 
 
 def logits_of(hidden: np.ndarray, bias: np.ndarray, out_weights: np.ndarray, out_bias: float) -> np.ndarray:

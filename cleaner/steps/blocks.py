@@ -47,6 +47,7 @@ from cleaner.steps.block_model import (
     LOG_FEATURES,
     TEXT_COLUMNS,
     BlockModel,
+    Lexicon,
     char_table_bytes,
     load_model,
     logit_of,
@@ -150,6 +151,7 @@ class PageBlocks:
     removed_before: list[bool]  # a line removed by an earlier rule sits just before the block
     heading: list[bool]  # short and heading-like
     feature_rows: np.ndarray | None = None  # the model's input, where the C pass computed it with the classes
+    lexical: np.ndarray | None = None  # the model's lexical score per block, where it has a lexicon
 
 
 @dataclass
@@ -177,16 +179,39 @@ class BlockClassifierStep:
         if self.compiled and accel is None:
             raise RuntimeError("the C accelerator cleaner._accel is not installed")
         self._compiled_blocks = self.compiled and _COMPILED_BLOCKS and not settings.region_gap
-        self.model: BlockModel | None = load_model(settings.model) if settings.model else None
+        self._stats_cache = RowStore()
+        self._lexicon_table: object | None = None  # the model's lexicon as a cleaner._accel.WordTable
+        self.model = load_model(settings.model) if settings.model else None
         self.stopwords = dict(settings.stopwords)
         self.language_mask: dict[str, int] = {}  # word -> bit k set when languages[k]'s stoplist has it
         for k, lang in enumerate(settings.languages):
             for word in self.stopwords[lang]:
                 self.language_mask[word] = self.language_mask.get(word, 0) | (1 << k)
         self._stopwords = accel.WordTable(self.language_mask) if self._compiled_blocks and accel is not None else None
-        self._stats_cache = RowStore()
         self._keep_logit = logit_of(settings.model_threshold)
         self._rescue_logit = logit_of(settings.model_rescue_threshold)
+
+    @property
+    def model(self) -> BlockModel | None:
+        return self._model
+
+    @model.setter
+    def model(self, model: BlockModel | None) -> None:
+        """Set the block model; the statistics kept per text hold its lexical scores, so they go."""
+        self._model = model
+        self._stats_cache.clear()
+        lexicon = self.lexicon
+        self._lexicon_table = (
+            accel.WordTable(lexicon.entries) if lexicon is not None and accel is not None and self.compiled else None
+        )
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        return self._model.lexicon if self._model is not None else None
+
+    def _stats_width(self) -> int:
+        """Columns of a statistics row: words, stopword hits per language, TEXT_COLUMNS, the lexical score."""
+        return 1 + len(self.s.languages) + len(TEXT_COLUMNS) + (self.lexicon is not None)
 
     def languages(self, hits: np.ndarray) -> tuple[list[int], int]:
         """The languages a document uses (indices into `languages`): the one whose stopwords it uses
@@ -217,7 +242,7 @@ class BlockClassifierStep:
         """_text_stats and the stopword shares of _blocks, in C (cleaner._accel.gather_rows)."""
         assert accel is not None
         store, languages, share = self._stats_cache, len(self.s.languages), self.s.unknown_language_share
-        ncols = 1 + languages + len(TEXT_COLUMNS)
+        ncols = self._stats_width()
         rows, shares = accel.gather_rows(texts, store.index, store.matrix, ncols, languages, share)
         if rows is None:  # `shares` holds the texts not seen before
             missing = texts if len(store) + len(shares) > STATS_CACHE_SIZE else shares
@@ -232,10 +257,19 @@ class BlockClassifierStep:
     def _compute_stats(self, texts: list[str]) -> np.ndarray:
         if self._stopwords is not None:
             assert accel is not None
-            languages = len(self.s.languages)
-            raw = accel.block_text_stats(texts, self._stopwords, languages, char_table_bytes())
-            if raw is not None:  # None: text that needs Python's str.lower()
-                return np.frombuffer(raw, dtype=np.float64).reshape(len(texts), 1 + languages + len(TEXT_COLUMNS))
+            languages, lexicon = len(self.s.languages), self.lexicon
+            if lexicon is not None and self._lexicon_table is not None:
+                lexicon_args: tuple[object, ...] = (
+                    self._lexicon_table,
+                    lexicon.weight_bytes,
+                    lexicon.first_words,
+                    lexicon.bias,
+                )
+            else:
+                lexicon_args = ()
+            raw = accel.block_text_stats(texts, self._stopwords, languages, char_table_bytes(), *lexicon_args)
+            if raw is not None and (lexicon is None or lexicon_args):  # None: text that needs Python's str.lower()
+                return np.frombuffer(raw, dtype=np.float64).reshape(len(texts), self._stats_width())
         words = list(map(WORDS.findall, "\n".join(texts).lower().split("\n")))
         flat = list(chain.from_iterable(words))
         # One pass over the words: each word's bit mask of the languages whose stoplist has it.
@@ -248,6 +282,8 @@ class BlockClassifierStep:
             flags = np.concatenate(([0], np.cumsum((masks >> bit) & 1)))
             columns.append((flags[ends] - flags[starts])[:, None].astype(np.float64))
         columns.append(text_columns(texts))
+        if self.lexicon is not None:
+            columns.append(self.lexicon.scores(words)[:, None])
         return np.hstack(columns)
 
     def __call__(self, doc: Document) -> Document:
@@ -411,7 +447,8 @@ class BlockClassifierStep:
         word_counts = stats[:, 0]
         densities: list[float] = shares.tolist()
         base = 1 + len(self.s.languages)
-        signs = stats[:, base:]  # block_model.text_columns
+        signs = stats[:, base : base + len(TEXT_COLUMNS)]  # block_model.text_columns
+        lexical = stats[:, -1] if self.lexicon is not None else None
         counts: list[int] = word_counts.astype(np.int64).tolist()
         if self._compiled_blocks:
             first_codes, final_codes, heading_flags, rows = self._compiled_pass(
@@ -429,6 +466,7 @@ class BlockClassifierStep:
                 removed_before,
                 list(map(bool, heading_flags)),
                 rows,
+                lexical,
             )
         copyright = (signs[:, COLUMN["copyright_signs"]] > 0) | (signs[:, COLUMN["copyright_entity"]] > 0)
         chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
@@ -438,10 +476,15 @@ class BlockClassifierStep:
         final = self._revise(order, texts, first, removed_before, heading)
         if self.s.region_gap:
             final = self._main_region(order, texts, final)
-        return PageBlocks(units, texts, counts, signs, first, final, densities, removed_before, heading)
+        return PageBlocks(units, texts, counts, signs, first, final, densities, removed_before, heading, None, lexical)
 
     def features(self, page: PageBlocks) -> np.ndarray:
-        """The model's input: one row of `block_model.FEATURES` per block."""
+        """The model's input: one row of `block_model.FEATURES` per block, then the lexical features
+        where the model has a lexicon (BlockModel.inputs)."""
+        rows = self._unit_features(page)
+        return self.model.with_lexical(rows, page.lexical) if self.model is not None else rows
+
+    def _unit_features(self, page: PageBlocks) -> np.ndarray:
         if page.feature_rows is not None:
             return page.feature_rows
         return unit_features(
@@ -477,6 +520,8 @@ class BlockClassifierStep:
         units, removed_before, texts, stats, shares = found
         use_model = self._uses_model(len(units))
         first, final, _, rows = self._compiled_pass(texts, units, removed_before, stats, shares, use_model)
+        if rows is not None and self.model is not None:
+            rows = self.model.with_lexical(rows, stats[:, -1] if self.lexicon is not None else None)
         return self._verdict(units, texts, first, final, shares, rows)
 
     def _uses_model(self, blocks: int) -> bool:
