@@ -769,16 +769,16 @@ def with_lexicon(model, lexicon, seed: int = 0, weight: float = 1.0):
     every logit as it was)."""
     import numpy as np
 
-    from cleaner.steps.block_model import LEXICAL_FEATURES
+    from cleaner.steps.block_model import FEATURES, LEXICAL_FEATURES
 
     rng = np.random.default_rng(seed)
-    extra = len(LEXICAL_FEATURES)
+    extra, own = len(LEXICAL_FEATURES), len(FEATURES)
     added = weight * rng.normal(size=(extra, model.hidden_weights.shape[1]))
     return dataclasses.replace(
         model,
-        mean=np.concatenate([model.mean, np.zeros(extra)]),
-        scale=np.concatenate([model.scale, np.ones(extra)]),
-        hidden_weights=np.vstack([model.hidden_weights, added]),
+        mean=np.concatenate([model.mean[:own], np.zeros(extra)]),
+        scale=np.concatenate([model.scale[:own], np.ones(extra)]),
+        hidden_weights=np.vstack([model.hidden_weights[:own], added]),
         lexicon=lexicon,
     )
 
