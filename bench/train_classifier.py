@@ -50,7 +50,7 @@ MEMBERS = 1  # perceptrons averaged into the model (--members)
 HIDDEN = 32  # hidden units of each (--hidden)
 ALPHA = 1e-3  # L2 penalty (--alpha)
 LEXICON_WORDS = 12  # a block's first words the lexicon reads (--lexicon-words; 0: no lexicon)
-LEXICON_MIN_BLOCKS = 3  # a word enters the lexicon when this many training blocks hold it
+LEXICON_MIN_SITES = 3  # a word enters the lexicon when blocks of this many sites (hosts) hold it
 LEXICON_C = 1.0  # inverse L2 penalty of the lexicon's logistic regression
 LEXICON_FOLDS = 3  # the model learns from lexical scores of pages the lexicon did not see (by host)
 
@@ -180,25 +180,27 @@ def crops(clf: BlockClassifierStep, pages: list[Page], seed: int = 0) -> list[Pa
 def fit_lexicon(clf: BlockClassifierStep, pages: list[Page]) -> Lexicon:
     """A logistic regression over the words of the pages' blocks (first looks), as Lexicon scores them:
     a word's weight as one of the first LEXICON_WORDS words, as the first and as the last word, each
-    count divided by the square root of the tokens counted. Words held by fewer than
-    LEXICON_MIN_BLOCKS blocks are left out (they only count as tokens)."""
-    from collections import Counter
-
+    count divided by the square root of the tokens counted. Words that fewer than LEXICON_MIN_SITES
+    sites use are left out (they only count as tokens): no site's own name or jargon is learned."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    texts, labels = [], []
+    texts, labels, hosts = [], [], []
     for page in pages:
         blocks = clf.analyse(page.lines, removed_lines_count=True)
         if blocks is not None:
             texts += blocks.texts
             labels.append(page.labels(blocks.texts))
+            hosts += [page.host] * len(blocks.texts)
     y = np.concatenate(labels) if labels else np.zeros(0)
+    limit = LEXICON_WORDS
+    sites_of: dict[str, set[str]] = {}
+    for ws, host in zip(lowered_words(texts), hosts, strict=True):
+        for w in {*ws[:limit], *ws[-1:]}:
+            sites_of.setdefault(w, set()).add(host)
+    vocabulary = sorted(w for w, sites in sites_of.items() if len(sites) >= LEXICON_MIN_SITES)
     words = [w for w, keep in zip(lowered_words(texts), y >= 0, strict=True) if keep]
     y = y[y >= 0]
-    limit = LEXICON_WORDS
-    held = Counter(w for ws in words for w in set(ws[:limit]) | set(ws[-1:]))
-    vocabulary = sorted(w for w, n in held.items() if n >= LEXICON_MIN_BLOCKS)
     column = {w: k for k, w in enumerate(vocabulary)}
     data, indices, indptr = [], [], [0]
     for ws in words:
