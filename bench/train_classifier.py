@@ -39,7 +39,7 @@ from bench_quality import DATA, norm, score
 
 from cleaner import Pipeline
 from cleaner.document import Document
-from cleaner.steps.block_model import BlockModel, Lexicon, lexical_features
+from cleaner.steps.block_model import BlockModel, Lexicon, lexical_features, logit_of
 from cleaner.steps.blocks import BlockClassifierStep
 
 TEST_PAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "trafilatura_pages.jsonl"
@@ -282,12 +282,16 @@ def fit(pages: list[tuple[np.ndarray, np.ndarray]], seed: int = 0) -> BlockModel
     )
 
 
-def clean_with(model: BlockModel | None, threshold: float, records: list[dict]) -> dict[str, str]:
-    """The `web` pipeline's output with `model` deciding at `threshold` (None: jusText's rules alone)."""
+def clean_with(model: BlockModel | None, threshold: str | float, records: list[dict]) -> dict[str, str]:
+    """The `web` pipeline's output with `model` deciding at `threshold` (None: jusText's rules alone);
+    "0.3:0.5" sets the rescue threshold too."""
+    keep, _, rescue = str(threshold).partition(":")
     pipe = Pipeline.from_rules("web")
     clf = next(s for s in pipe.steps if isinstance(s, BlockClassifierStep))
+    changes = {"model_threshold": float(keep), **({"model_rescue_threshold": float(rescue)} if rescue else {})}
+    clf.s = dataclasses.replace(clf.s, **changes)
     clf.model = model
-    clf.s = dataclasses.replace(clf.s, model_threshold=threshold)
+    clf._keep_logit, clf._rescue_logit = logit_of(clf.s.model_threshold), logit_of(clf.s.model_rescue_threshold)
     return {r["id"]: pipe.clean(r["text"]).text for r in records}
 
 
@@ -307,7 +311,8 @@ def _train_fold(pages: list[Page], rounds: int, threshold: float) -> BlockModel:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--folds", type=int, default=3)
-    ap.add_argument("--thresholds", default="0.25")
+    ap.add_argument("--thresholds", default="0.25", help="thresholds to measure; a rescue one after a colon: 0.3:0.5")
+    ap.add_argument("--fold-models", type=Path, help="a folder: each fold's model is saved there, or read where it is")
     ap.add_argument("--rounds", type=int, default=2, help="extra rounds on the model's own later looks")
     ap.add_argument("--train-threshold", type=float, default=0.5)
     ap.add_argument("--write", action="store_true", help=f"train on all pages and write {MODEL.name}")
@@ -338,23 +343,29 @@ def main() -> None:
     rng = random.Random(0)
     fold_of_host = {h: rng.randrange(args.folds) for h in hosts}
     fold = [fold_of_host[urlsplit(r.get("url") or "").hostname or r["id"]] for r in records]
-    thresholds = [float(x) for x in args.thresholds.split(",")]
+    thresholds = args.thresholds.split(",")
     base = score(records, clean_with(None, 0.5, records))
     print(f"{'system':34s} {'P':>6s} {'R':>6s} {'F1':>6s} {'keep':>6s} {'remove':>7s}")
     row = "{:34s} {P:6.3f} {R:6.3f} {F1:6.3f} {keep:6.3f} {remove:7.3f}"
     print(row.format("web, jusText rules only", **base))
-    held_out: dict[float, dict[str, str]] = {t: {} for t in thresholds}
+    held_out: dict[str, dict[str, str]] = {t: {} for t in thresholds}
     jobs = [
         ([p for p, k in zip(pages, fold, strict=True) if k != f], args.rounds, args.train_threshold)
         for f in range(args.folds)
     ]
-    if args.jobs > 1:
+    saved = [args.fold_models / f"fold{f}.model.json" for f in range(args.folds)] if args.fold_models else []
+    if saved and all(path.exists() for path in saved):
+        models = [BlockModel.load(path) for path in saved]
+    elif args.jobs > 1:
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(args.jobs, initializer=_set_classifier, initargs=(clf,)) as pool:
             models = pool.starmap(_train_fold, jobs)
     else:
         models = [train(clf, *job) for job in jobs]
+    for path, model in zip(saved, models, strict=False):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(model.to_json() + "\n", encoding="utf-8")
     for f, model in enumerate(models):
         test = [r for r, k in zip(records, fold, strict=True) if k == f]
         for t in thresholds:
