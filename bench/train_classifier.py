@@ -117,7 +117,7 @@ def lowered_words(texts: list[str]) -> list[list[str]]:
 
 def model_input(clf: BlockClassifierStep, blocks, lexicon: Lexicon | None) -> np.ndarray:
     """The block model's input rows for a page: FEATURES, then the lexical features by `lexicon`."""
-    rows = clf.features(blocks)
+    rows = clf.shallow_features(blocks)
     if lexicon is None:
         return rows
     return np.hstack([rows, lexical_features(lexicon.scores(lowered_words(blocks.texts)))])

@@ -257,18 +257,12 @@ class BlockClassifierStep:
     def _compute_stats(self, texts: list[str]) -> np.ndarray:
         if self._stopwords is not None:
             assert accel is not None
-            languages, lexicon = len(self.s.languages), self.lexicon
-            if lexicon is not None and self._lexicon_table is not None:
-                lexicon_args: tuple[object, ...] = (
-                    self._lexicon_table,
-                    lexicon.weight_bytes,
-                    lexicon.first_words,
-                    lexicon.bias,
-                )
-            else:
-                lexicon_args = ()
-            raw = accel.block_text_stats(texts, self._stopwords, languages, char_table_bytes(), *lexicon_args)
-            if raw is not None and (lexicon is None or lexicon_args):  # None: text that needs Python's str.lower()
+            lexicon = self.lexicon
+            scored: tuple[object, ...] = ()  # the lexicon's arguments, where the model has one
+            if lexicon is not None:
+                scored = (self._lexicon_table, lexicon.weight_bytes, lexicon.first_words, lexicon.bias)
+            raw = accel.block_text_stats(texts, self._stopwords, len(self.s.languages), char_table_bytes(), *scored)
+            if raw is not None:  # None: text that needs Python's str.lower()
                 return np.frombuffer(raw, dtype=np.float64).reshape(len(texts), self._stats_width())
         words = list(map(WORDS.findall, "\n".join(texts).lower().split("\n")))
         flat = list(chain.from_iterable(words))
@@ -481,10 +475,12 @@ class BlockClassifierStep:
     def features(self, page: PageBlocks) -> np.ndarray:
         """The model's input: one row of `block_model.FEATURES` per block, then the lexical features
         where the model has a lexicon (BlockModel.inputs)."""
-        rows = self._unit_features(page)
+        rows = self.shallow_features(page)
         return self.model.with_lexical(rows, page.lexical) if self.model is not None else rows
 
-    def _unit_features(self, page: PageBlocks) -> np.ndarray:
+    def shallow_features(self, page: PageBlocks) -> np.ndarray:
+        """One row of `block_model.FEATURES` per block: the model's input without the lexical features
+        (bench/train_classifier.py adds lexical scores of its own)."""
         if page.feature_rows is not None:
             return page.feature_rows
         return unit_features(
