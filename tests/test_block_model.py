@@ -83,14 +83,19 @@ def test_features_describe_each_block_of_a_page():
     page = step.analyse(lines, removed_lines_count=True)
     assert page is not None
     x = step.features(page)
-    assert x.shape == (4, len(FEATURES))
-    col = {name: x[:, k] for k, name in enumerate(FEATURES)}
+    assert step.model is not None
+    assert x.shape == (4, len(step.model.inputs))
+    col = {name: x[:, k] for k, name in enumerate(step.model.inputs)}
     assert col["ends_sentence"].tolist() == [0, 0, 1, 0]
     assert col["link_or_email"].tolist() == [0, 1, 0, 0]
     assert col["copyright"].tolist() == [0, 0, 0, 1]
     assert col["first_good"].tolist() == [0, 0, 1, 0]
     assert col["n-1_exists"].tolist() == [0, 1, 1, 1] and col["n+1_exists"].tolist() == [1, 1, 1, 0]
     assert col["relative_length"][2] == 1.0
+    # the shipped lexicon: the article's words read as content, "Home" and a copyright line less so
+    assert col["lexical"][2] > max(col["lexical"][0], col["lexical"][3])
+    assert col["n-1_lexical"].tolist()[1:] == col["lexical"].tolist()[:-1] and col["n-1_lexical"][0] == 0
+    assert col["page_lexical"].tolist() == [pytest.approx(col["lexical"].mean())] * 4
     assert np.isfinite(x).all()
 
 
