@@ -100,13 +100,16 @@ typedef struct {
 /* A block model's lexicon (block_model.Lexicon) as one text's scan reads it: `table` maps a word to
  * its entry + 1, `weights` holds three per entry (as any of the first `first_words` words, as the
  * first word, as the last). `sum` adds them in the order Lexicon.scores does; `last` is the entry
- * of the last word read (0: none). */
+ * of the last word read (0: none or not in the table, -1: not looked up yet, for a word past the
+ * first ones: only the last of those is, at the end, from `last_start`, `last_length`, `last_hash`). */
 typedef struct {
     const WordTable *table;
     const double *weights;
     Py_ssize_t first_words;
     double sum;
     long long last;
+    Py_ssize_t last_start, last_length;
+    uint64_t last_hash;
 } LexiconScan;
 
 /* Whether the ASCII `needle` occurs in s[at:len]. */
@@ -196,21 +199,31 @@ typedef struct {
                         hits[lang] += (double)((found_bits >> lang) & 1);                                              \
                 }                                                                                                      \
                 if (lex) {                                                                                             \
-                    long long entry = k - start <= lex->table->longest                                                 \
-                                          ? word_table_find(lex->table, h, lowered + start, k - start)                 \
-                                          : 0;                                                                         \
-                    if (entry) {                                                                                       \
-                        const double *w = lex->weights + 3 * (entry - 1);                                              \
-                        if (out->words <= lex->first_words)                                                            \
-                            lex->sum += w[0];                                                                          \
-                        if (out->words == 1)                                                                           \
-                            lex->sum += w[1];                                                                          \
+                    long long entry = -1;                                                                              \
+                    if (out->words <= lex->first_words || out->words == 1) {                                           \
+                        entry = k - start <= lex->table->longest                                                       \
+                                    ? word_table_find(lex->table, h, lowered + start, k - start)                       \
+                                    : 0;                                                                               \
+                        if (entry) {                                                                                   \
+                            const double *w = lex->weights + 3 * (entry - 1);                                          \
+                            if (out->words <= lex->first_words)                                                        \
+                                lex->sum += w[0];                                                                      \
+                            if (out->words == 1)                                                                       \
+                                lex->sum += w[1];                                                                      \
+                        }                                                                                              \
                     }                                                                                                  \
                     lex->last = entry;                                                                                 \
+                    lex->last_start = start;                                                                           \
+                    lex->last_length = k - start;                                                                      \
+                    lex->last_hash = h;                                                                                \
                 }                                                                                                      \
                 start = -1;                                                                                            \
             }                                                                                                          \
         }                                                                                                              \
+        if (lex && lex->last < 0) /* the last word, past the first ones: looked up once, here */                      \
+            lex->last = lex->last_length <= lex->table->longest                                                        \
+                            ? word_table_find(lex->table, lex->last_hash, lowered + lex->last_start, lex->last_length) \
+                            : 0;                                                                                       \
         return 0;                                                                                                      \
     }
 
@@ -314,7 +327,7 @@ block_text_stats(PyObject *self, PyObject *args)
         Py_ssize_t words = counts.words;
         row[0] = (double)words;
         if (lex) {
-            if (lex->last)
+            if (lex->last > 0)
                 lex->sum += lex->weights[3 * (lex->last - 1) + 2];
             Py_ssize_t tokens = (words < lex->first_words ? words : lex->first_words) + (words ? 2 : 0);
             row[ncols - 1] = bias + lex->sum / sqrt((double)(tokens ? tokens : 1));

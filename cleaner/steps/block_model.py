@@ -282,17 +282,21 @@ def unit_features(
     return np.hstack(columns)
 
 
-def lexical_features(scores: np.ndarray) -> np.ndarray:
-    """The `LEXICAL_FEATURES` of a page's blocks from their lexical scores (Lexicon.scores), in order."""
+def lexical_features(scores: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The `LEXICAL_FEATURES` of a page's blocks from their lexical scores (Lexicon.scores), in order;
+    written into `out` (n rows, one column each) where given: the classifier fills the model's input
+    in place, since a page's looks are many and small."""
     n = len(scores)
-    columns = np.zeros((n, len(LEXICAL_FEATURES)), dtype=np.float64)
+    columns = np.zeros((n, len(LEXICAL_FEATURES)), dtype=np.float64) if out is None else out
     columns[:, 0] = scores
     for j, d in enumerate(_LEXICAL_NEIGHBOURS, start=1):
-        if d < 0 and n + d > 0:
+        if d < 0:
+            columns[: min(-d, n), j] = 0.0
             columns[-d:, j] = scores[: n + d]
-        elif d > 0 and n - d > 0:
+        else:
+            columns[max(n - d, 0) :, j] = 0.0
             columns[: n - d, j] = scores[d:]
-    columns[:, -1] = float(np.mean(scores)) if n else 0.0
+    columns[:, -1] = float(np.add.reduce(scores)) / n if n else 0.0  # np.mean's very digits
     return columns
 
 
@@ -489,7 +493,11 @@ class BlockModel:
         if self.lexicon is None:
             return rows
         assert scores is not None
-        return np.hstack([rows, lexical_features(scores)])
+        n, width = rows.shape
+        out = np.empty((n, width + len(LEXICAL_FEATURES)), dtype=np.float64)
+        out[:, :width] = rows
+        lexical_features(scores, out[:, width:])
+        return out
 
 
 def logits_of(hidden: np.ndarray, bias: np.ndarray, out_weights: np.ndarray, out_bias: float) -> np.ndarray:
