@@ -305,7 +305,7 @@ class Lexicon:
     """Word weights for "does a block with these words belong to the main text".
 
     Why: shallow signals cannot tell a list of ingredients from a menu, or a byline from a share
-    bar; the words can ("Home", "Login", "Teilen" against "salt", "minutes"). A block's score is a
+    bar; the words can ("newsletter", "cookies", "teilen" against "salt", "several"). A block's score is a
     logistic regression over its words, learned from labelled pages by bench/train_classifier.py:
     `bias` plus, divided by the square root of the tokens counted, the `any` weight of each of its
     first `first_words` words, the `first` weight of its first word and the `last` weight of its
