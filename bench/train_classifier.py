@@ -324,6 +324,8 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=ALPHA)
     ap.add_argument("--jobs", type=int, default=1, help="folds trained in parallel processes")
     ap.add_argument("--lexicon-words", type=int, default=LEXICON_WORDS, help="0: a model without a lexicon")
+    ap.add_argument("--lexicon-c", type=float, default=LEXICON_C, help="the lexicon's inverse L2 penalty")
+    ap.add_argument("--lexicon-min-sites", type=int, default=LEXICON_MIN_SITES)
     args = ap.parse_args()
     globals().update(
         SNIPPET_WEIGHT=args.snippet_weight,
@@ -331,6 +333,8 @@ def main() -> None:
         HIDDEN=args.hidden,
         ALPHA=args.alpha,
         LEXICON_WORDS=args.lexicon_words,
+        LEXICON_C=args.lexicon_c,
+        LEXICON_MIN_SITES=args.lexicon_min_sites,
     )
     opener = gzip.open if args.data.suffix == ".gz" else open
     with opener(args.data, "rt", encoding="utf-8") as fh:
