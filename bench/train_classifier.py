@@ -81,6 +81,16 @@ class Page:
         self.grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
         self.keep = [norm(s) for s in record.get("must_keep") or []]
         self.remove = [norm(s) for s in record.get("must_remove") or []]
+        self._first_look: tuple[list[list[str]], np.ndarray] | None = None
+
+    def first_look(self, clf: BlockClassifierStep) -> tuple[list[list[str]], np.ndarray]:
+        """The words and labels of the blocks the classifier first sees; made once, since every lexicon
+        fold trained on the page reads them."""
+        if self._first_look is None:
+            blocks = clf.analyse(self.lines, removed_lines_count=True)
+            texts = blocks.texts if blocks is not None else []
+            self._first_look = (lowered_words(texts), self.labels(texts))
+        return self._first_look
 
     def labels(self, texts: list[str]) -> np.ndarray:
         out = []
@@ -185,21 +195,20 @@ def fit_lexicon(clf: BlockClassifierStep, pages: list[Page]) -> Lexicon:
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    texts, labels, hosts = [], [], []
-    for page in pages:
-        blocks = clf.analyse(page.lines, removed_lines_count=True)
-        if blocks is not None:
-            texts += blocks.texts
-            labels.append(page.labels(blocks.texts))
-            hosts += [page.host] * len(blocks.texts)
-    y = np.concatenate(labels) if labels else np.zeros(0)
     limit = LEXICON_WORDS
+    all_words: list[list[str]] = []
+    labels = []
     sites_of: dict[str, set[str]] = {}
-    for ws, host in zip(lowered_words(texts), hosts, strict=True):
-        for w in {*ws[:limit], *ws[-1:]}:
-            sites_of.setdefault(w, set()).add(host)
+    for page in pages:
+        page_words, page_labels = page.first_look(clf)
+        all_words += page_words
+        labels.append(page_labels)
+        for ws in page_words:
+            for w in {*ws[:limit], *ws[-1:]}:
+                sites_of.setdefault(w, set()).add(page.host)
+    y = np.concatenate(labels) if labels else np.zeros(0)
     vocabulary = sorted(w for w, sites in sites_of.items() if len(sites) >= LEXICON_MIN_SITES)
-    words = [w for w, keep in zip(lowered_words(texts), y >= 0, strict=True) if keep]
+    words = [w for w, keep in zip(all_words, y >= 0, strict=True) if keep]
     y = y[y >= 0]
     column = {w: k for k, w in enumerate(vocabulary)}
     data, indices, indptr = [], [], [0]

@@ -112,6 +112,35 @@ typedef struct {
     uint64_t last_hash;
 } LexiconScan;
 
+/* The value of a word in `table`, 0 where it lacks it (a word longer than any it holds, at once). */
+static inline long long
+word_value(const WordTable *table, uint64_t h, const Py_UCS4 *word, Py_ssize_t len)
+{
+    return len <= table->longest ? word_table_find(table, h, word, len) : 0;
+}
+
+/* The `index`th word of a text (1-based; `word`: lower-cased, hash h) has ended: its weights as one
+ * of the first words or as the first, and where it might be the last word. */
+static void
+lexicon_word(LexiconScan *lex, Py_ssize_t index, uint64_t h, const Py_UCS4 *word, Py_ssize_t start, Py_ssize_t len)
+{
+    long long entry = -1;
+    if (index <= lex->first_words || index == 1) {
+        entry = word_value(lex->table, h, word + start, len);
+        if (entry) {
+            const double *w = lex->weights + 3 * (entry - 1);
+            if (index <= lex->first_words)
+                lex->sum += w[0];
+            if (index == 1)
+                lex->sum += w[1];
+        }
+    }
+    lex->last = entry;
+    lex->last_start = start;
+    lex->last_length = len;
+    lex->last_hash = h;
+}
+
 /* Whether the ASCII `needle` occurs in s[at:len]. */
 #define ASCII_AT(TYPE, s, len, at, needle, found)                                                                      \
     do {                                                                                                               \
@@ -193,37 +222,18 @@ typedef struct {
                 h = word_hash_step(h, lc);                                                                             \
             } else if (start >= 0) { /* a word ends */                                                                 \
                 out->words++;                                                                                          \
-                if (nlang && k - start <= stopwords->longest) {                                                        \
-                    long long found_bits = word_table_find(stopwords, h, lowered + start, k - start);                 \
+                if (nlang) {                                                                                           \
+                    long long found_bits = word_value(stopwords, h, lowered + start, k - start);                       \
                     for (Py_ssize_t lang = 0; found_bits && lang < nlang; lang++)                                      \
                         hits[lang] += (double)((found_bits >> lang) & 1);                                              \
                 }                                                                                                      \
-                if (lex) {                                                                                             \
-                    long long entry = -1;                                                                              \
-                    if (out->words <= lex->first_words || out->words == 1) {                                           \
-                        entry = k - start <= lex->table->longest                                                       \
-                                    ? word_table_find(lex->table, h, lowered + start, k - start)                       \
-                                    : 0;                                                                               \
-                        if (entry) {                                                                                   \
-                            const double *w = lex->weights + 3 * (entry - 1);                                          \
-                            if (out->words <= lex->first_words)                                                        \
-                                lex->sum += w[0];                                                                      \
-                            if (out->words == 1)                                                                       \
-                                lex->sum += w[1];                                                                      \
-                        }                                                                                              \
-                    }                                                                                                  \
-                    lex->last = entry;                                                                                 \
-                    lex->last_start = start;                                                                           \
-                    lex->last_length = k - start;                                                                      \
-                    lex->last_hash = h;                                                                                \
-                }                                                                                                      \
+                if (lex)                                                                                               \
+                    lexicon_word(lex, out->words, h, lowered, start, k - start);                                       \
                 start = -1;                                                                                            \
             }                                                                                                          \
         }                                                                                                              \
         if (lex && lex->last < 0) /* the last word, past the first ones: looked up once, here */                      \
-            lex->last = lex->last_length <= lex->table->longest                                                        \
-                            ? word_table_find(lex->table, lex->last_hash, lowered + lex->last_start, lex->last_length) \
-                            : 0;                                                                                       \
+            lex->last = word_value(lex->table, lex->last_hash, lowered + lex->last_start, lex->last_length);           \
         return 0;                                                                                                      \
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from collections.abc import Iterator
@@ -37,3 +38,27 @@ def default_pipeline():
     from cleaner import Pipeline
 
     return Pipeline.from_rules("default")
+
+
+def with_lexicon(model, lexicon, weight: float = 1.0, seed: int = 0):
+    """`model`'s network on its shallow features alone (lexicon None), or widened by the lexical features
+    of `lexicon`: their hidden weights random, times `weight` (0 leaves every logit as it was)."""
+    import numpy as np
+
+    from cleaner.steps.block_model import FEATURES, LEXICAL_FEATURES
+
+    own = len(FEATURES)
+    base = dataclasses.replace(
+        model, mean=model.mean[:own], scale=model.scale[:own], hidden_weights=model.hidden_weights[:own], lexicon=None
+    )
+    if lexicon is None:
+        return base
+    extra = len(LEXICAL_FEATURES)
+    added = weight * np.random.default_rng(seed).normal(size=(extra, base.hidden_weights.shape[1]))
+    return dataclasses.replace(
+        base,
+        mean=np.concatenate([base.mean, np.zeros(extra)]),
+        scale=np.concatenate([base.scale, np.ones(extra)]),
+        hidden_weights=np.vstack([base.hidden_weights, added]),
+        lexicon=lexicon,
+    )

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DATA, SAMPLES, corpus, read_jsonl
+from conftest import DATA, SAMPLES, corpus, read_jsonl, with_lexicon
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -762,25 +762,6 @@ def test_a_lexicon_the_weights_do_not_cover_is_refused():
         accel.block_text_stats(["a b"], stop, 0, table, accel.WordTable({"a": 1, "b": 2}), bytes(8 * 3), 4, 0.0)
     with pytest.raises(ValueError, match="entries >= 0"):
         accel.block_text_stats(["a"], stop, 0, table, accel.WordTable({"a": -1}), bytes(8 * 3), 4, 0.0)
-
-
-def with_lexicon(model, lexicon, seed: int = 0, weight: float = 1.0):
-    """`model` widened by the lexical features: their hidden weights random (times `weight`; 0 leaves
-    every logit as it was)."""
-    import numpy as np
-
-    from cleaner.steps.block_model import FEATURES, LEXICAL_FEATURES
-
-    rng = np.random.default_rng(seed)
-    extra, own = len(LEXICAL_FEATURES), len(FEATURES)
-    added = weight * rng.normal(size=(extra, model.hidden_weights.shape[1]))
-    return dataclasses.replace(
-        model,
-        mean=np.concatenate([model.mean[:own], np.zeros(extra)]),
-        scale=np.concatenate([model.scale[:own], np.ones(extra)]),
-        hidden_weights=np.vstack([model.hidden_weights[:own], added]),
-        lexicon=lexicon,
-    )
 
 
 @needs_accel

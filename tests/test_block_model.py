@@ -180,28 +180,16 @@ def test_thresholds_are_compared_as_logits():
 def lexicon_model(weight: float = 1.0, seed: int = 0) -> tuple[BlockModel, BlockModel]:
     """The shipped model's network with a small hand-made lexicon and the lexical features' hidden weights
     random (times `weight`)."""
-    from cleaner.steps.block_model import LEXICAL_FEATURES, Lexicon
+    from conftest import with_lexicon
+
+    from cleaner.steps.block_model import Lexicon
 
     shipped = classifier(Pipeline.from_rules("web")).model
     assert shipped is not None
-    base = dataclasses.replace(
-        shipped,
-        mean=shipped.mean[: len(FEATURES)],
-        scale=shipped.scale[: len(FEATURES)],
-        hidden_weights=shipped.hidden_weights[: len(FEATURES)],
-        lexicon=None,
-    )
     words = ("home", "login", "share", "teilen", "committee", "bridge", "the")
     weights = np.array([[-2, -1, -1], [-3, -1, -1], [-2, -1, -1], [-2, -1, -1], [1, 0, 0], [1, 0, 0.5], [0.5, 0, 0]])
-    rng = np.random.default_rng(seed)
-    extra = weight * rng.normal(size=(len(LEXICAL_FEATURES), base.hidden_weights.shape[1]))
-    return dataclasses.replace(
-        base,
-        mean=np.concatenate([base.mean, np.zeros(len(LEXICAL_FEATURES))]),
-        scale=np.concatenate([base.scale, np.ones(len(LEXICAL_FEATURES))]),
-        hidden_weights=np.vstack([base.hidden_weights, extra]),
-        lexicon=Lexicon(words, weights.astype(np.float64), 12, 0.25),
-    ), base
+    lexicon = Lexicon(words, weights.astype(np.float64), 12, 0.25)
+    return with_lexicon(shipped, lexicon, weight, seed), with_lexicon(shipped, None)
 
 
 def test_a_model_with_a_lexicon_round_trips_through_its_file(tmp_path):
