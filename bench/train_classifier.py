@@ -39,7 +39,14 @@ from bench_quality import DATA, norm, score
 
 from cleaner import Pipeline
 from cleaner.document import Document
-from cleaner.steps.block_model import BlockModel, Lexicon, lexical_features, logit_of
+from cleaner.steps.block_model import (
+    CONTEXT_FEATURES,
+    BlockModel,
+    Lexicon,
+    context_features,
+    lexical_features,
+    logit_of,
+)
 from cleaner.steps.blocks import BlockClassifierStep
 
 TEST_PAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "trafilatura_pages.jsonl"
@@ -53,6 +60,8 @@ LEXICON_WORDS = 12  # a block's first words the lexicon reads (--lexicon-words; 
 LEXICON_MIN_SITES = 3  # a word enters the lexicon when blocks of this many sites (hosts) hold it
 LEXICON_C = 1.0  # inverse L2 penalty of the lexicon's logistic regression
 LEXICON_FOLDS = 3  # the model learns from lexical scores of pages the lexicon did not see (by host)
+CONTEXT = True  # train a context model over the first model's logits (--no-context: none)
+CONTEXT_FOLDS = 3  # the context model learns from logits of first models that did not see the site
 
 
 def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
@@ -140,8 +149,8 @@ def looks(
     threshold: float,
     lexicons: dict[str, Lexicon] | None = None,
     max_looks: int = 4,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(features, labels) of every look the classifier takes at each page when `model` decides
+) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """(features, labels, host) of every look the classifier takes at each page when `model` decides
     (None: only the first look). Later looks see the page without the blocks dropped so far, as a
     second run would: training on them teaches the model what its own output looks like, so that
     keeping it stable (idempotence) does not cost content."""
@@ -154,7 +163,7 @@ def looks(
             if blocks is None:
                 break
             features = model_input(clf, blocks, lexicon)
-            out.append((features, page.labels(blocks.texts)))
+            out.append((features, page.labels(blocks.texts), page.host))
             if model is None:
                 break
             keep = model.probability(features) >= threshold
@@ -260,17 +269,36 @@ def train(clf: BlockClassifierStep, pages: list[Page], rounds: int, threshold: f
         model = fit(data)
     if LEXICON_WORDS:
         model = dataclasses.replace(model, lexicon=fit_lexicon(clf, pages))
+    if CONTEXT:
+        model = fit_context(data, model)
     return model
 
 
-def fit(pages: list[tuple[np.ndarray, np.ndarray]], seed: int = 0) -> BlockModel:
+def fit_context(data: list[tuple[np.ndarray, np.ndarray, str]], model: BlockModel) -> BlockModel:
+    """`model` with a context model: a perceptron over each look's features and the context_features of
+    a first model's logits. Those logits come from first models that never saw the look's site
+    (CONTEXT_FOLDS folds by host), as on a new site: the context model learns how far to trust them."""
+    hosts = sorted({host for _, _, host in data})
+    rng = random.Random(2)
+    fold = {h: rng.randrange(CONTEXT_FOLDS) for h in hosts}
+    rows: list[tuple[np.ndarray, np.ndarray, str]] = []
+    for f in range(CONTEXT_FOLDS):
+        inner = fit([d for d in data if fold[d[2]] != f])
+        for x, y, host in data:
+            if fold[host] == f and len(y):
+                rows.append((np.hstack([x, context_features(inner.logits(x))]), y, host))
+    context = dataclasses.replace(fit(rows), context_inputs=model.inputs + CONTEXT_FEATURES)
+    return dataclasses.replace(model, context=context)
+
+
+def fit(pages: list[tuple[np.ndarray, np.ndarray, str]], seed: int = 0) -> BlockModel:
     """`MEMBERS` perceptrons (seeds `seed`, `seed + 1`, ...) merged into one: their hidden layers side by
     side, each output weight divided by the number of members, so the merged model averages their
     logits. One file, one matrix product per page, and less variance on sites none of them saw."""
     from sklearn.neural_network import MLPClassifier
 
-    X = np.vstack([x for x, y in pages if len(y)])
-    y = np.concatenate([y for _, y in pages if len(y)])
+    X = np.vstack([x for x, y, _ in pages if len(y)])
+    y = np.concatenate([y for _, y, _ in pages if len(y)])
     X, y = X[y >= 0], y[y >= 0]
     weight = np.where(y >= 2, SNIPPET_WEIGHT, 1.0)
     y = y % 2
@@ -335,6 +363,7 @@ def main() -> None:
     ap.add_argument("--lexicon-words", type=int, default=LEXICON_WORDS, help="0: a model without a lexicon")
     ap.add_argument("--lexicon-c", type=float, default=LEXICON_C, help="the lexicon's inverse L2 penalty")
     ap.add_argument("--lexicon-min-sites", type=int, default=LEXICON_MIN_SITES)
+    ap.add_argument("--no-context", action="store_true", help="a model without a context model")
     args = ap.parse_args()
     globals().update(
         SNIPPET_WEIGHT=args.snippet_weight,
@@ -344,6 +373,7 @@ def main() -> None:
         LEXICON_WORDS=args.lexicon_words,
         LEXICON_C=args.lexicon_c,
         LEXICON_MIN_SITES=args.lexicon_min_sites,
+        CONTEXT=not args.no_context,
     )
     opener = gzip.open if args.data.suffix == ".gz" else open
     with opener(args.data, "rt", encoding="utf-8") as fh:

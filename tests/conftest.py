@@ -41,15 +41,21 @@ def default_pipeline():
 
 
 def with_lexicon(model, lexicon, weight: float = 1.0, seed: int = 0):
-    """`model`'s network on its shallow features alone (lexicon None), or widened by the lexical features
-    of `lexicon`: their hidden weights random, times `weight` (0 leaves every logit as it was)."""
+    """`model`'s network (its first model's, without a context model) on its shallow features alone
+    (lexicon None), or widened by the lexical features of `lexicon`: their hidden weights random, times
+    `weight` (0 leaves every logit as it was)."""
     import numpy as np
 
     from cleaner.steps.block_model import FEATURES, LEXICAL_FEATURES
 
     own = len(FEATURES)
     base = dataclasses.replace(
-        model, mean=model.mean[:own], scale=model.scale[:own], hidden_weights=model.hidden_weights[:own], lexicon=None
+        model,
+        mean=model.mean[:own],
+        scale=model.scale[:own],
+        hidden_weights=model.hidden_weights[:own],
+        lexicon=None,
+        context=None,
     )
     if lexicon is None:
         return base
@@ -62,3 +68,25 @@ def with_lexicon(model, lexicon, weight: float = 1.0, seed: int = 0):
         hidden_weights=np.vstack([base.hidden_weights, added]),
         lexicon=lexicon,
     )
+
+
+def with_context(model, weight: float = 1.0, seed: int = 0):
+    """`model` (a first model, with its lexicon if any) with a context model that copies its network and
+    reads the context features with random hidden weights, times `weight`: 0 makes the same calls as
+    `model` alone."""
+    import numpy as np
+
+    from cleaner.steps.block_model import CONTEXT_FEATURES
+
+    first = dataclasses.replace(model, context=None)
+    extra = len(CONTEXT_FEATURES)
+    added = weight * np.random.default_rng(seed).normal(size=(extra, first.hidden_weights.shape[1]))
+    context = dataclasses.replace(
+        first,
+        mean=np.concatenate([first.mean, np.zeros(extra)]),
+        scale=np.concatenate([first.scale, np.ones(extra)]),
+        hidden_weights=np.vstack([first.hidden_weights, added]),
+        lexicon=None,
+        context_inputs=first.inputs + CONTEXT_FEATURES,
+    )
+    return dataclasses.replace(first, context=context)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DATA, SAMPLES, corpus, read_jsonl, with_lexicon
+from conftest import DATA, SAMPLES, corpus, read_jsonl, with_context, with_lexicon
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -775,4 +775,14 @@ def test_classifier_with_a_lexicon_in_c_is_pythons_on_real_pages():
     model = with_lexicon(fast.model, lexicon_of(words, 7, 12), weight=0.5)
     fast.model = pure.model = model
     assert sum(same_looks(fast, pure, page.split("\n")) for page in pages) > 1000
+    assert all(fast(Document(text=page)).edits == pure(Document(text=page)).edits for page in pages)
+
+
+@needs_accel
+def test_classifier_with_a_context_model_in_c_is_pythons_on_real_pages():
+    """A model with a context model: both classifiers feed it the first model's logits and make the same calls."""
+    fast, pure = web_classifiers()
+    assert fast.model is not None
+    pages = [record["text"] for record in read_jsonl(DATA / "trafilatura_pages.jsonl")]
+    fast.model = pure.model = with_context(fast.model, weight=1.0, seed=3)
     assert all(fast(Document(text=page)).edits == pure(Document(text=page)).edits for page in pages)

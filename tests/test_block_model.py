@@ -8,10 +8,12 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import Pipeline, RuleFileError, load_rules
 from cleaner.document import Document
-from cleaner.steps.block_model import FEATURES, BlockModel
+from cleaner.steps.block_model import CONTEXT_FEATURES, FEATURES, BlockModel
 from cleaner.steps.blocks import BlockClassifierStep
 
 ARTICLE = (
@@ -260,3 +262,77 @@ def test_a_new_model_is_not_served_the_last_ones_statistics():
     fresh = classifier(Pipeline.from_rules("web"))
     fresh.model = loud
     assert [step(Document(text=p)).edits for p in pages] == [fresh(Document(text=p)).edits for p in pages]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-50, 50, allow_nan=False), max_size=40))
+def test_context_features_read_the_first_models_calls_around_each_block(logits):
+    from cleaner.steps.block_model import CONTEXT_FEATURES, context_features
+
+    values = np.array(logits, dtype=np.float64)
+    n = len(values)
+    out = context_features(values)
+    column = {name: out[:, k] for k, name in enumerate(CONTEXT_FEATURES)}
+    assert out.shape == (n, len(CONTEXT_FEATURES)) and np.isfinite(out).all()
+    clipped = np.clip(values, -9, 9)
+    for k in range(n):
+        assert column["n-1_model_logit"][k] == (clipped[k - 1] if k >= 1 else 0.0)
+        assert column["n+5_model_logit"][k] == (clipped[k + 5] if k + 5 < n else 0.0)
+        before, after = values[max(0, k - 10) : k] > 0, values[k + 1 : k + 11] > 0
+        assert column["good_before_near"][k] == pytest.approx(before.mean() if len(before) else 0.0)
+        assert column["good_after_near"][k] == pytest.approx(after.mean() if len(after) else 0.0)
+        assert column["page_good_before"][k] == pytest.approx((values[:k] > 0).sum() / max(1, (values > 0).sum()))
+    if n:
+        assert np.all(column["page_model_good_share"] == pytest.approx((values > 0).mean()))
+        assert np.all(column["page_model_max"] == clipped.max())
+
+
+def test_a_model_with_a_context_model_round_trips_through_its_file(tmp_path):
+    from conftest import with_context
+
+    model = with_context(lexicon_model()[0], weight=1.0)
+    assert model.context is not None
+    (tmp_path / "m.json").write_text(model.to_json(), encoding="utf-8")
+    loaded = BlockModel.load(tmp_path / "m.json")
+    assert loaded.context is not None and loaded.lexicon is not None
+    assert loaded.context.inputs == model.context.inputs == model.inputs + CONTEXT_FEATURES
+    rows = np.random.default_rng(1).normal(size=(30, len(loaded.inputs)))
+    assert np.allclose(loaded.logits(rows), model.logits(rows), atol=1e-4)
+    assert not np.allclose(loaded.logits(rows), dataclasses.replace(loaded, context=None).logits(rows), atol=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda raw: raw["context"].update(features=raw["features"]), "trained on other features"),
+        (lambda raw: raw.update(context=[1, 2]), "context must be a model"),
+        (lambda raw: raw["context"].pop("out_bias"), "missing or malformed"),
+        (lambda raw: raw["context"].update(hidden_bias=[0.0]), "weight shapes"),
+        (lambda raw: raw["context"].update(lexicon=raw["lexicon"]), "trained on other features|no lexicon"),
+    ],
+)
+def test_a_bad_context_model_fails_at_load(tmp_path, change, message):
+    from conftest import with_context
+
+    raw = json.loads(with_context(lexicon_model()[0]).to_json())
+    change(raw)
+    (tmp_path / "m.json").write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=message):
+        load_rules(user_rules(tmp_path, 'model = "m.json"\n'))
+
+
+def test_the_context_model_decides_from_the_first_models_calls():
+    """A context model that copies the first model and gives its context features no weight makes the
+    same calls; one that weighs them changes them."""
+    from conftest import with_context
+    from test_web_pack import PAGES
+
+    first, _ = lexicon_model(weight=1.0)
+    step = classifier(Pipeline.from_rules("web"))
+    pages = [page["text"] for page in PAGES[:6]]
+    results = {}
+    for name, model in (("first", first), ("silent", with_context(first, 0.0)), ("loud", with_context(first, 3.0))):
+        step.model = model
+        results[name] = [step(Document(text=page)).edits for page in pages]
+    assert results["silent"] == results["first"]
+    assert results["loud"] != results["first"]

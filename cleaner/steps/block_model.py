@@ -14,6 +14,7 @@ labelled pages, whose score per block joins them. None names a site.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -75,6 +76,22 @@ LEXICAL_FEATURES: tuple[str, ...] = (
     "lexical",
     *(f"n{d:+d}_lexical" for d in _LEXICAL_NEIGHBOURS),
     "page_lexical",
+)
+
+# The context model's extra columns (BlockModel.context): the first model's logits of the block's five
+# neighbours on each side (0 where there is none), then over the first model's calls (logit > 0):
+# the share of good blocks among the ten before and the ten after, the share of the page's good blocks
+# that come before this one, the page's good share and its highest logit.
+_CONTEXT_NEIGHBOURS = (-5, -4, -3, -2, -1, 1, 2, 3, 4, 5)
+_CONTEXT_WINDOW = 10
+_CONTEXT_CLIP = 9.0  # logits beyond +-9 (P 0.9999) say nothing more
+CONTEXT_FEATURES: tuple[str, ...] = (
+    *(f"n{d:+d}_model_logit" for d in _CONTEXT_NEIGHBOURS),
+    "good_before_near",
+    "good_after_near",
+    "page_good_before",
+    "page_model_good_share",
+    "page_model_max",
 )
 
 # Features unit_features takes as log1p of a count (the C pass leaves these raw; see blocks.analyse).
@@ -300,6 +317,34 @@ def lexical_features(scores: np.ndarray, out: np.ndarray | None = None) -> np.nd
     return columns
 
 
+def context_features(logits: np.ndarray) -> np.ndarray:
+    """The `CONTEXT_FEATURES` of a page's blocks, in order, from the first model's logits.
+
+    Why: the first model sees its neighbours' shallow features, not what it makes of them. A list of
+    related-article teasers after an article reads like prose line by line; seen as a run of blocks
+    the model half-believes, after the last block it is sure of, it reads as chrome. A short line
+    (a recipe's "Topping:", "15 - 30 min") between blocks the model is sure of reads as content."""
+    n = len(logits)
+    clipped = np.clip(logits, -_CONTEXT_CLIP, _CONTEXT_CLIP)
+    out = np.zeros((n, len(CONTEXT_FEATURES)), dtype=np.float64)
+    for j, d in enumerate(_CONTEXT_NEIGHBOURS):
+        if d < 0 and n + d > 0:
+            out[-d:, j] = clipped[: n + d]
+        elif d > 0 and n - d > 0:
+            out[: n - d, j] = clipped[d:]
+    good = (logits > 0).astype(np.float64)
+    running = np.concatenate(([0.0], np.cumsum(good)))
+    k = np.arange(n)
+    lo, hi = np.maximum(k - _CONTEXT_WINDOW, 0), np.minimum(k + _CONTEXT_WINDOW + 1, n)
+    j = len(_CONTEXT_NEIGHBOURS)
+    out[:, j] = (running[k] - running[lo]) / np.maximum(k - lo, 1)
+    out[:, j + 1] = (running[hi] - running[k + 1]) / np.maximum(hi - k - 1, 1)
+    out[:, j + 2] = running[k] / max(running[-1], 1.0)
+    out[:, j + 3] = running[-1] / n if n else 0.0
+    out[:, j + 4] = clipped.max(initial=-_CONTEXT_CLIP)
+    return out
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Word weights for "does a block with these words belong to the main text".
@@ -390,11 +435,26 @@ class BlockModel:
     out_bias: float
     path: str = ""
     lexicon: Lexicon | None = None
+    context: BlockModel | None = None  # the second model, which reads this one's logits (context_features)
+    context_inputs: tuple[str, ...] = ()  # a context model's input columns (empty for a first model)
 
     @property
     def inputs(self) -> tuple[str, ...]:
-        """The model's input columns: `FEATURES`, then `LEXICAL_FEATURES` where it has a lexicon."""
+        """The model's input columns: `FEATURES`, then `LEXICAL_FEATURES` where it has a lexicon; a
+        context model's are its first model's, then `CONTEXT_FEATURES`."""
+        if self.context_inputs:
+            return self.context_inputs
         return FEATURES + LEXICAL_FEATURES if self.lexicon is not None else FEATURES
+
+    def deciding_layer(self, features: np.ndarray) -> tuple[np.ndarray, BlockModel]:
+        """(the hidden layer, before its bias, of the model that makes the call; that model): this
+        one's, or, where it has a context model, the context model's over `features` and
+        `context_features` of this one's logits. Its `output_layer` turns the first into logits."""
+        hidden = self.hidden_layer(features)
+        if self.context is None:
+            return hidden, self
+        first = logits_of(hidden, *self.output_layer())
+        return self.context.hidden_layer(np.hstack([features, context_features(first)])), self.context
 
     @classmethod
     def load(cls, path: str | Path) -> BlockModel:
@@ -407,25 +467,35 @@ class BlockModel:
             raise ModelFileError(f"model file {path} is not JSON: {exc}") from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise ModelFileError(f"model file {path} is not a {FORMAT} file")
+        return cls._from_dict(raw, str(path))
+
+    @classmethod
+    def _from_dict(cls, raw: dict[str, object], path: str, context_inputs: tuple[str, ...] = ()) -> BlockModel:
+        """A model, or (`context_inputs`: its first model's inputs and CONTEXT_FEATURES) a context model."""
         has_lexicon = raw.get("lexicon") is not None
-        if list(raw.get("features", [])) != list(FEATURES + LEXICAL_FEATURES if has_lexicon else FEATURES):
+        expected = context_inputs or (FEATURES + LEXICAL_FEATURES if has_lexicon else FEATURES)
+        context_raw = raw.get("context")
+        if list(cast(list[str], raw.get("features", []))) != list(expected):
             raise ModelFileError(f"model file {path} was trained on other features than this version computes")
+        if context_raw is not None and not isinstance(context_raw, dict):
+            raise ModelFileError(f"model file {path}: context must be a model")
         try:
-            lexicon = Lexicon.from_dict(raw["lexicon"]) if has_lexicon else None
+            lexicon = Lexicon.from_dict(cast(dict[str, object], raw["lexicon"])) if has_lexicon else None
             model = cls(
                 mean=np.asarray(raw["mean"], dtype=np.float64),
                 scale=np.asarray(raw["scale"], dtype=np.float64),
                 hidden_weights=np.asarray(raw["hidden_weights"], dtype=np.float64),
                 hidden_bias=np.asarray(raw["hidden_bias"], dtype=np.float64),
                 out_weights=np.asarray(raw["out_weights"], dtype=np.float64),
-                out_bias=float(raw["out_bias"]),
-                path=str(path),
+                out_bias=float(cast(float, raw["out_bias"])),
+                path=path,
                 lexicon=lexicon,
+                context_inputs=context_inputs,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"model file {path}: missing or malformed field {exc}") from None
         width = model.hidden_weights.shape[1] if model.hidden_weights.ndim == 2 else -1
-        inputs = len(model.inputs)
+        inputs = len(expected)
         shapes_ok = (
             model.mean.shape == model.scale.shape == (inputs,)
             and model.hidden_weights.shape == (inputs, width)
@@ -436,6 +506,11 @@ class BlockModel:
             raise ModelFileError(f"model file {path}: weight shapes do not fit {inputs} features")
         for weights in (model.mean, model.scale, model.hidden_weights, model.hidden_bias, model.out_weights):
             weights.setflags(write=False)  # shared by every pipeline that loads the file (`load_model`)
+        if context_raw is not None:
+            context = cls._from_dict(context_raw, f"{path} (context)", model.inputs + CONTEXT_FEATURES)
+            if context.lexicon is not None or context.context is not None:
+                raise ModelFileError(f"model file {path}: a context model has no lexicon or context of its own")
+            model = dataclasses.replace(model, context=context)
         return model
 
     @functools.cached_property
@@ -470,28 +545,30 @@ class BlockModel:
         return self._folded[1], self._folded[2], self.out_bias
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        """The model's logit per row, float64 (logits_of)."""
-        return logits_of(self.hidden_layer(features), *self.output_layer())
+        """The model's logit per row (a page's blocks, in order), float64 (logits_of), by its context
+        model where it has one."""
+        hidden, deciding = self.deciding_layer(features)
+        return logits_of(hidden, *deciding.output_layer())
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(content) per row, float64."""
         return probabilities_of(self.logits(features))
 
     def to_json(self, **about: object) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                **about,
-                "features": list(self.inputs),
-                "mean": self.mean.round(6).tolist(),
-                "scale": self.scale.round(6).tolist(),
-                "hidden_weights": self.hidden_weights.round(6).tolist(),
-                "hidden_bias": self.hidden_bias.round(6).tolist(),
-                "out_weights": self.out_weights.round(6).tolist(),
-                "out_bias": round(self.out_bias, 6),
-                **({"lexicon": self.lexicon.to_dict()} if self.lexicon is not None else {}),
-            }
-        )
+        return json.dumps({"format": FORMAT, **about, **self._to_dict()})
+
+    def _to_dict(self) -> dict[str, object]:
+        return {
+            "features": list(self.inputs),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "hidden_weights": self.hidden_weights.round(6).tolist(),
+            "hidden_bias": self.hidden_bias.round(6).tolist(),
+            "out_weights": self.out_weights.round(6).tolist(),
+            "out_bias": round(self.out_bias, 6),
+            **({"lexicon": self.lexicon.to_dict()} if self.lexicon is not None else {}),
+            **({"context": self.context._to_dict()} if self.context is not None else {}),
+        }
 
     def with_lexical(self, rows: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
         """The model's input from a page's `FEATURES` rows and its blocks' lexical scores (where the model

@@ -537,18 +537,19 @@ class BlockClassifierStep:
         chances = None
         if rows is not None:
             assert self.model is not None
-            final, chances = self._model_verdicts(self.model.hidden_layer(rows), first, final)
+            final, chances = self._model_verdicts(*self.model.deciding_layer(rows), first, final)
         else:
             final = self._fallback(first, final)
         return Decision(units, texts, first, final, shares, chances)
 
-    def _model_verdicts(self, hidden: np.ndarray, first: bytes, final: bytes) -> tuple[bytes, bytes]:
+    def _model_verdicts(
+        self, hidden: np.ndarray, deciding: BlockModel, first: bytes, final: bytes
+    ) -> tuple[bytes, bytes]:
         """The block model makes the final call: (final classes, probabilities as float64 bytes). A block
         jusText's rules keep stays at `model_threshold`; one they drop needs `model_rescue_threshold`.
-        `hidden`: BlockModel.hidden_layer of the page's blocks. Logits are compared, not probabilities,
-        so that no call hangs on the last digit of an exp (numpy's and libm's differ there)."""
-        assert self.model is not None
-        bias, out_weights, out_bias = self.model.output_layer()
+        `hidden`, `deciding`: BlockModel.deciding_layer of the page's blocks. Logits are compared, not
+        probabilities, so that no call hangs on the last digit of an exp (numpy's and libm's differ there)."""
+        bias, out_weights, out_bias = deciding.output_layer()
         if accel is not None and self.compiled:
             return accel.model_verdicts(
                 hidden, bias, out_weights, out_bias, first, final, self._keep_logit, self._rescue_logit, self.s.fallback
