@@ -1795,6 +1795,8 @@ static PyMethodDef methods[] = {
     {"model_verdicts", model_verdicts, METH_VARARGS,
      "model_verdicts(hidden, bias, out_weights, out_bias, first, final, keep_logit, rescue_logit, fallback) -> "
      "(final, probabilities)"},
+    {"context_rows", context_rows, METH_VARARGS,
+     "context_rows(hidden, bias, out_weights, out_bias, features, width) -> the context model's input rows as bytes"},
     {"gather_rows", gather_rows, METH_VARARGS,
      "gather_rows(texts, index, matrix, ncols, languages, unknown_language_share) -> (rows, shares) or (None, missing)"},
     {"drop_blocks", drop_blocks, METH_VARARGS,
@@ -1858,7 +1860,7 @@ PyInit__accel(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddIntConstant(m, "API", 30) < 0) { /* must equal cleaner/accel.py's API */
+    if (PyModule_AddIntConstant(m, "API", 31) < 0) { /* must equal cleaner/accel.py's API */
         Py_DECREF(m);
         return NULL;
     }

@@ -54,6 +54,7 @@ PyObject *block_pass(PyObject *self, PyObject *args);
 PyObject *drop_blocks(PyObject *self, PyObject *args);
 PyObject *gather_rows(PyObject *self, PyObject *args);
 PyObject *model_verdicts(PyObject *self, PyObject *args);
+PyObject *context_rows(PyObject *self, PyObject *args);
 /* cleaner/_accel_words.c: words looked up by their characters (FNV-1a over code points). */
 typedef struct {
     uint64_t hash;

@@ -113,6 +113,12 @@ def model_verdicts(
 ) -> tuple[bytes, bytes]:
     """BlockClassifierStep._model_verdicts: (final classes, probabilities as float64 bytes)."""
 
+def context_rows(
+    hidden: np.ndarray, bias: np.ndarray, out_weights: np.ndarray, out_bias: float, features: np.ndarray, width: int, /
+) -> bytes:
+    """The context model's input (BlockModel.deciding_layer): each row of `features` (float64, `width`
+    columns) and the context_features of the first model's logits from `hidden`, float64 bytes."""
+
 def gather_rows(
     texts: list[str], index: dict[str, int], matrix: np.ndarray, ncols: int, languages: int, unknown_share: float, /
 ) -> tuple[bytes, bytes] | tuple[None, list[str]]:

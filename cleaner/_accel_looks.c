@@ -326,6 +326,31 @@ output_sums(const float *restrict row, const float *restrict bias, const float *
         sums[lane] = acc[lane];
 }
 
+/* One block's logit from its hidden row (block_model.logits_of, digit for digit): eight running sums
+ * over whole chunks of eight columns, the last partial chunk's missing columns adding 0. */
+static double
+row_logit(const float *row, const float *bias, const float *out_weights, Py_ssize_t width, double out_bias)
+{
+    Py_ssize_t whole = width / 8 * 8;
+    float sums[8];
+    if (whole)
+        output_sums(row, bias, out_weights, whole, sums);
+    if (whole < width) {
+        for (int lane = 0; lane < 8; lane++) {
+            Py_ssize_t j = whole + lane;
+            float active = j < width ? row[j] + bias[j] : 0.0f;
+            float term = j < width ? (active > 0.0f ? active : 0.0f) * out_weights[j] : 0.0f;
+            sums[lane] = whole ? sums[lane] + term : term;
+        }
+    }
+    float pairs[4], halves[2];
+    for (int lane = 0; lane < 4; lane++)
+        pairs[lane] = sums[lane] + sums[lane + 4];
+    halves[0] = pairs[0] + pairs[2];
+    halves[1] = pairs[1] + pairs[3];
+    return (double)(halves[0] + halves[1]) + out_bias;
+}
+
 PyObject *
 model_verdicts(PyObject *self, PyObject *args)
 {
@@ -350,27 +375,9 @@ model_verdicts(PyObject *self, PyObject *args)
     const uint8_t *first = first_buf.buf, *final_in = final_buf.buf;
     uint8_t *final = (uint8_t *)PyBytes_AS_STRING(final_b);
     double *chances = (double *)PyBytes_AS_STRING(chances_b);
-    Py_ssize_t whole = width / 8 * 8; /* columns in whole chunks of eight */
     int any_good = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
-        const float *row = hidden + k * width;
-        float sums[8];
-        if (whole)
-            output_sums(row, bias, out_weights, whole, sums);
-        if (whole < width) { /* the last, partial chunk: missing columns add 0 */
-            for (int lane = 0; lane < 8; lane++) {
-                Py_ssize_t j = whole + lane;
-                float active = j < width ? row[j] + bias[j] : 0.0f;
-                float term = j < width ? (active > 0.0f ? active : 0.0f) * out_weights[j] : 0.0f;
-                sums[lane] = whole ? sums[lane] + term : term;
-            }
-        }
-        float pairs[4], halves[2];
-        for (int lane = 0; lane < 4; lane++)
-            pairs[lane] = sums[lane] + sums[lane + 4];
-        halves[0] = pairs[0] + pairs[2];
-        halves[1] = pairs[1] + pairs[3];
-        double logit = (double)(halves[0] + halves[1]) + out_bias;
+        double logit = row_logit(hidden + k * width, bias, out_weights, width, out_bias);
         final[k] = logit >= (final_in[k] == GOOD ? keep_logit : rescue_logit) ? GOOD : BAD;
         any_good |= final[k] == GOOD;
         double clipped = logit < -40.0 ? -40.0 : (logit > 40.0 ? 40.0 : logit);
@@ -389,5 +396,84 @@ done:
     PyBuffer_Release(&out_buf);
     PyBuffer_Release(&first_buf);
     PyBuffer_Release(&final_buf);
+    return result;
+}
+
+/* context_rows(hidden, bias, out_weights, out_bias, features, width) -> bytes: the context model's input
+ * (BlockModel.deciding_layer): each row of `features` (n rows of `width` float64) followed by the
+ * block_model.context_features of the first model's logits, which come from `hidden` (its hidden
+ * layer before its bias, float32) as model_verdicts computes them. Digit for digit numpy's: the shares
+ * are ratios of whole counts. Keep the constants equal to block_model's _CONTEXT_* ones. */
+#define CONTEXT_REACH 5   /* neighbours on each side */
+#define CONTEXT_WINDOW 10 /* blocks before and after for the good shares */
+#define CONTEXT_CLIP 9.0
+#define CONTEXT_COLUMNS (2 * CONTEXT_REACH + 5)
+
+PyObject *
+context_rows(PyObject *self, PyObject *args)
+{
+    Py_buffer hidden_buf, bias_buf, out_buf, features_buf;
+    double out_bias;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "y*y*y*dy*n", &hidden_buf, &bias_buf, &out_buf, &out_bias, &features_buf, &width))
+        return NULL;
+    PyObject *result = NULL;
+    double *logits = NULL, *good = NULL;
+    Py_ssize_t units = bias_buf.len / (Py_ssize_t)sizeof(float);
+    Py_ssize_t n = width > 0 ? features_buf.len / (width * (Py_ssize_t)sizeof(double)) : -1;
+    if (width <= 0 || features_buf.len != n * width * (Py_ssize_t)sizeof(double) || out_buf.len != bias_buf.len ||
+        bias_buf.len % (Py_ssize_t)sizeof(float) || !units || hidden_buf.len != n * units * (Py_ssize_t)sizeof(float)) {
+        PyErr_SetString(PyExc_ValueError, "context_rows: arguments of different sizes");
+        goto done;
+    }
+    Py_ssize_t out_width = width + CONTEXT_COLUMNS;
+    result = PyBytes_FromStringAndSize(NULL, n * out_width * (Py_ssize_t)sizeof(double));
+    logits = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
+    good = PyMem_Malloc((size_t)(n + 1) * sizeof(double)); /* running count of good blocks before each */
+    if (!result || !logits || !good) {
+        Py_CLEAR(result);
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    const float *hidden = hidden_buf.buf, *bias = bias_buf.buf, *out_weights = out_buf.buf;
+    const double *features = features_buf.buf;
+    double *out = (double *)PyBytes_AS_STRING(result);
+    double highest = -CONTEXT_CLIP;
+    good[0] = 0.0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double logit = row_logit(hidden + k * units, bias, out_weights, units, out_bias);
+        good[k + 1] = good[k] + (logit > 0.0 ? 1.0 : 0.0);
+        logits[k] = logit < -CONTEXT_CLIP ? -CONTEXT_CLIP : (logit > CONTEXT_CLIP ? CONTEXT_CLIP : logit);
+        if (logits[k] > highest)
+            highest = logits[k];
+    }
+    double total = good[n];
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double *row = out + k * out_width;
+        memcpy(row, features + k * width, (size_t)width * sizeof(double));
+        double *context = row + width;
+        int column = 0;
+        for (int d = -CONTEXT_REACH; d <= CONTEXT_REACH; d++) {
+            if (d == 0)
+                continue;
+            Py_ssize_t at = k + d;
+            context[column++] = at >= 0 && at < n ? logits[at] : 0.0;
+        }
+        Py_ssize_t lo = k - CONTEXT_WINDOW > 0 ? k - CONTEXT_WINDOW : 0;
+        Py_ssize_t hi = k + CONTEXT_WINDOW + 1 < n ? k + CONTEXT_WINDOW + 1 : n;
+        context[column++] = (good[k] - good[lo]) / (double)(k - lo > 1 ? k - lo : 1);
+        context[column++] = (good[hi] - good[k + 1]) / (double)(hi - k - 1 > 1 ? hi - k - 1 : 1);
+        context[column++] = good[k] / (total > 1.0 ? total : 1.0);
+        context[column++] = total / (double)n;
+        context[column++] = highest;
+    }
+done:
+    PyMem_Free(logits);
+    PyMem_Free(good);
+    PyBuffer_Release(&hidden_buf);
+    PyBuffer_Release(&bias_buf);
+    PyBuffer_Release(&out_buf);
+    PyBuffer_Release(&features_buf);
     return result;
 }

@@ -12,7 +12,7 @@ import os
 import warnings
 from types import ModuleType
 
-API = 30  # bump with every change to the functions _accel.c exports; the C module states its own
+API = 31  # bump with every change to the functions _accel.c exports; the C module states its own
 
 
 def _load() -> ModuleType | None:

@@ -597,6 +597,45 @@ def test_model_output_layer_in_c_is_pythons(rows, width, seed, thresholds, fallb
 
 
 @needs_accel
+@given(
+    st.integers(0, 40),
+    st.sampled_from([1, 5, 8, 13, 160]),
+    st.integers(1, 70),
+    st.integers(0, 2**32 - 1),
+    st.floats(0.5, 20),
+)
+def test_context_model_input_in_c_is_pythons(rows, units, width, seed, spread):
+    """context_rows computes the first model's logits as logits_of does and their context features as
+    block_model.context_features does, digit for digit, for pages of any length (none, one block,
+    fewer blocks than the neighbours it reads, more than its windows)."""
+    import numpy as np
+
+    from cleaner.steps.block_model import context_features, logits_of
+
+    rng = np.random.default_rng(seed)
+    hidden = (rng.normal(size=(rows, units)) * spread).astype(np.float32)
+    bias, weights = (rng.normal(size=units).astype(np.float32) for _ in range(2))
+    features = rng.normal(size=(rows, width))
+    raw = repeats_module._accel.context_rows(hidden, bias, weights, -0.5, features, width)
+    expected = np.hstack([features, context_features(logits_of(hidden, bias, weights, -0.5))])
+    assert np.frombuffer(raw, dtype=np.float64).reshape(expected.shape).tolist() == expected.tolist()
+
+
+@needs_accel
+def test_context_rows_refuses_arguments_that_do_not_fit():
+    import numpy as np
+
+    context_rows = repeats_module._accel.context_rows
+    hidden, vector = np.zeros((3, 8), dtype=np.float32), np.zeros(8, dtype=np.float32)
+    with pytest.raises(ValueError, match="different sizes"):
+        context_rows(hidden, vector, vector, 0.0, np.zeros((2, 4)), 4)  # 3 hidden rows, 2 feature rows
+    with pytest.raises(ValueError, match="different sizes"):
+        context_rows(hidden, vector, vector[:4], 0.0, np.zeros((3, 4)), 4)
+    with pytest.raises(ValueError, match="different sizes"):
+        context_rows(hidden, vector, vector, 0.0, np.zeros((3, 4)), 0)
+
+
+@needs_accel
 def test_classifier_in_c_takes_numpys_log_beyond_its_table():
     """block_pass looks numpy's log1p up for counts under 65,536; a longer block (or more good text
     nearby) sends the whole look to numpy, with the same verdicts and notes."""

@@ -537,10 +537,24 @@ class BlockClassifierStep:
         chances = None
         if rows is not None:
             assert self.model is not None
-            final, chances = self._model_verdicts(*self.model.deciding_layer(rows), first, final)
+            final, chances = self._model_verdicts(*self._deciding_layer(rows), first, final)
         else:
             final = self._fallback(first, final)
         return Decision(units, texts, first, final, shares, chances)
+
+    def _deciding_layer(self, rows: np.ndarray) -> tuple[np.ndarray, BlockModel]:
+        """BlockModel.deciding_layer, with the context model's input made in one C pass where there is
+        one (cleaner._accel.context_rows: the first model's logits and their context features; about
+        thirty numpy calls per look otherwise)."""
+        model = self.model
+        assert model is not None
+        if model.context is None or accel is None or not self.compiled:
+            return model.deciding_layer(rows)
+        rows = np.ascontiguousarray(rows, dtype=np.float64)
+        hidden = model.hidden_layer(rows)
+        raw = accel.context_rows(hidden, *model.output_layer(), rows, rows.shape[1])
+        wide = np.frombuffer(raw, dtype=np.float64).reshape(len(rows), len(model.context.inputs))
+        return model.context.hidden_layer(wide), model.context
 
     def _model_verdicts(
         self, hidden: np.ndarray, deciding: BlockModel, first: bytes, final: bytes
