@@ -148,19 +148,25 @@ def test_corpus_run_learns_first_and_reports_it(tmp_path):
     assert "corpus_lines" not in plain
 
 
-def test_it_improves_f1_on_real_pages_without_urls():
-    """Dragnet pages carry no URL: lines are counted over the whole set."""
+def test_it_improves_f1_on_real_pages_without_urls(tmp_path):
+    """Dragnet pages carry no URL: lines are counted over the whole set. The block model was trained on
+    these pages, so it is switched off here: the test measures what the counted lines take, not what a
+    model that has seen the pages leaves for them (with the shipped model, the gain is measured too)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_quality import bow_prf
 
     records = [r for r in read_jsonl(corpus("web_pages.jsonl.gz")) if r["set"] == "dragnet"][:300]
-    pipe = Pipeline.from_rules("web")
-    docs = [Document(text=r["text"], id=r["id"]) for r in records]
-    learned = pipe.with_learned(pipe.learn_lines(docs))
+    rules = tmp_path / "no-model.toml"
+    rules.write_text('[meta]\nextends = ["web"]\n[classifier]\nmodel = ""\n', encoding="utf-8")
     f1: Counter[str] = Counter()
-    for r in records:
-        f1["plain"] += bow_prf(pipe.clean(r["text"]).text, r["gold"])[2]
-        f1["learned"] += bow_prf(learned.clean(r["text"]).text, r["gold"])[2]
-    # measured 0.872 -> 0.880 mean F1 on these 300 pages (0.717 -> 0.749 before the block model; its
-    # lexicon, trained on these pages among others, leaves less chrome for the counted lines to take)
-    assert f1["learned"] > f1["plain"] + 0.005 * len(records)
+    for name, pipe in (("rules", Pipeline.from_rules(rules)), ("model", Pipeline.from_rules("web"))):
+        docs = [Document(text=r["text"], id=r["id"]) for r in records]
+        learned = pipe.with_learned(pipe.learn_lines(docs))
+        for r in records:
+            f1[f"{name} plain"] += bow_prf(pipe.clean(r["text"]).text, r["gold"])[2]
+            f1[f"{name} learned"] += bow_prf(learned.clean(r["text"]).text, r["gold"])[2]
+    # measured mean F1 on these 300 pages: jusText's rules alone 0.800 -> 0.835 with counted lines
+    # (0.717 -> 0.749 with the web pack before it had a block model); with the shipped model,
+    # which leaves little chrome on pages it was trained on, 0.883 -> 0.886
+    assert f1["rules learned"] > f1["rules plain"] + 0.01 * len(records)
+    assert f1["model learned"] > f1["model plain"]
