@@ -6,8 +6,9 @@ Run by hand, in the benchmark environment (scikit-learn trains; cleaner only run
     bench/.venv-bench/bin/python bench/train_classifier.py [--folds 3] [--thresholds 0.25] [--write]
         [--members 5] [--jobs 2] [--data pages.jsonl.gz] [--out my-blocks.model.json]
 
-The shipped model: `--folds 3 --rounds 2 --members 5 --jobs 2 --write` (about 50 minutes on two cores
-for 1,510 pages: 30 for the cross-validation, 20 for the final model).
+The shipped model: `--folds 3 --rounds 2 --members 5 --jobs 2 --write` (with the lexicon and the context
+model, about 100 minutes on two cores for 1,510 pages: 58 for the cross-validation, 42 for the final
+model; `--no-context` takes about half).
 
 Blocks are the web classifier's units on ../shared/corpora/web_pages.jsonl.gz after the rules that
 run before it. A block's label: main content if its text is in the page's reference text (the human

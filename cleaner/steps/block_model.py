@@ -9,7 +9,9 @@ a user can retrain it on their own pages or switch it off.
 
 The features are shallow: lengths, stopword share, punctuation, case, position, the jusText classes,
 and the same for the neighbours; a model may add a lexicon (`Lexicon`), word weights learned from
-labelled pages, whose score per block joins them. None names a site.
+labelled pages, whose score per block joins them. None names a site. A model may also carry a
+context model (`BlockModel.context`), a second perceptron that makes the call from the same inputs
+and the first model's logits around each block (`context_features`).
 """
 
 from __future__ import annotations
@@ -425,7 +427,8 @@ class ModelFileError(ValueError):
 
 @dataclass(frozen=True)
 class BlockModel:
-    """Standardise, one ReLU layer, a logistic output: P(block is main content)."""
+    """Standardise, one ReLU layer, a logistic output: P(block is main content); where `context` is set,
+    that second model of the same form makes the call (`deciding_layer`)."""
 
     mean: np.ndarray
     scale: np.ndarray
