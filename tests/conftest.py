@@ -40,12 +40,24 @@ def default_pipeline():
     return Pipeline.from_rules("default")
 
 
-def with_lexicon(model, lexicon, weight: float = 1.0, seed: int = 0):
-    """`model`'s network (its first model's, without a context model) on its shallow features alone
-    (lexicon None), or widened by the lexical features of `lexicon`: their hidden weights random, times
-    `weight` (0 leaves every logit as it was)."""
+def widened(model, extra: int, weight: float, seed: int, **changes):
+    """`model` reading `extra` more input columns (standardised as they come), their hidden weights
+    random times `weight` (0 leaves every logit as it was), with `changes` made too."""
     import numpy as np
 
+    added = weight * np.random.default_rng(seed).normal(size=(extra, model.hidden_weights.shape[1]))
+    return dataclasses.replace(
+        model,
+        mean=np.concatenate([model.mean, np.zeros(extra)]),
+        scale=np.concatenate([model.scale, np.ones(extra)]),
+        hidden_weights=np.vstack([model.hidden_weights, added]),
+        **changes,
+    )
+
+
+def with_lexicon(model, lexicon, weight: float = 1.0, seed: int = 0):
+    """`model`'s network (its first model's, without a context model) on its shallow features alone
+    (lexicon None), or widened by the lexical features of `lexicon` (`widened`)."""
     from cleaner.steps.block_model import FEATURES, LEXICAL_FEATURES
 
     own = len(FEATURES)
@@ -59,34 +71,16 @@ def with_lexicon(model, lexicon, weight: float = 1.0, seed: int = 0):
     )
     if lexicon is None:
         return base
-    extra = len(LEXICAL_FEATURES)
-    added = weight * np.random.default_rng(seed).normal(size=(extra, base.hidden_weights.shape[1]))
-    return dataclasses.replace(
-        base,
-        mean=np.concatenate([base.mean, np.zeros(extra)]),
-        scale=np.concatenate([base.scale, np.ones(extra)]),
-        hidden_weights=np.vstack([base.hidden_weights, added]),
-        lexicon=lexicon,
-    )
+    return widened(base, len(LEXICAL_FEATURES), weight, seed, lexicon=lexicon)
 
 
 def with_context(model, weight: float = 1.0, seed: int = 0):
     """`model` (a first model, with its lexicon if any) with a context model that copies its network and
-    reads the context features with random hidden weights, times `weight`: 0 makes the same calls as
-    `model` alone."""
-    import numpy as np
-
+    reads the context features (`widened`): weight 0 makes the same calls as `model` alone."""
     from cleaner.steps.block_model import CONTEXT_FEATURES
 
     first = dataclasses.replace(model, context=None)
-    extra = len(CONTEXT_FEATURES)
-    added = weight * np.random.default_rng(seed).normal(size=(extra, first.hidden_weights.shape[1]))
-    context = dataclasses.replace(
-        first,
-        mean=np.concatenate([first.mean, np.zeros(extra)]),
-        scale=np.concatenate([first.scale, np.ones(extra)]),
-        hidden_weights=np.vstack([first.hidden_weights, added]),
-        lexicon=None,
-        context_inputs=first.inputs + CONTEXT_FEATURES,
+    context = widened(
+        first, len(CONTEXT_FEATURES), weight, seed, lexicon=None, context_inputs=first.inputs + CONTEXT_FEATURES
     )
     return dataclasses.replace(first, context=context)

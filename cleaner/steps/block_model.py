@@ -347,6 +347,17 @@ def context_features(logits: np.ndarray) -> np.ndarray:
     return out
 
 
+# (features, the first model's hidden layer, its output_layer()) -> the context model's input rows
+ContextInput = Callable[[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, float]], np.ndarray]
+
+
+def numpy_context_input(
+    features: np.ndarray, hidden: np.ndarray, output_layer: tuple[np.ndarray, np.ndarray, float]
+) -> np.ndarray:
+    """The context model's input: `features`, then the context_features of the first model's logits."""
+    return np.hstack([features, context_features(logits_of(hidden, *output_layer))])
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Word weights for "does a block with these words belong to the main text".
@@ -449,15 +460,19 @@ class BlockModel:
             return self.context_inputs
         return FEATURES + LEXICAL_FEATURES if self.lexicon is not None else FEATURES
 
-    def deciding_layer(self, features: np.ndarray) -> tuple[np.ndarray, BlockModel]:
+    def deciding_layer(
+        self, features: np.ndarray, context_input: ContextInput | None = None
+    ) -> tuple[np.ndarray, BlockModel]:
         """(the hidden layer, before its bias, of the model that makes the call; that model): this
         one's, or, where it has a context model, the context model's over `features` and
-        `context_features` of this one's logits. Its `output_layer` turns the first into logits."""
+        `context_features` of this one's logits. Its `output_layer` turns the first into logits.
+        `context_input` makes the context model's input (default `numpy_context_input`; the
+        classifier passes the C one)."""
         hidden = self.hidden_layer(features)
         if self.context is None:
             return hidden, self
-        first = logits_of(hidden, *self.output_layer())
-        return self.context.hidden_layer(np.hstack([features, context_features(first)])), self.context
+        wide = (context_input or numpy_context_input)(features, hidden, self.output_layer())
+        return self.context.hidden_layer(wide), self.context
 
     @classmethod
     def load(cls, path: str | Path) -> BlockModel:

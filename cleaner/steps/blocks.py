@@ -43,6 +43,7 @@ from cleaner.steps import DELETED
 from cleaner.steps.block_model import (
     CLASSES,
     COLUMN,
+    CONTEXT_FEATURES,
     FEATURES,
     LOG_FEATURES,
     TEXT_COLUMNS,
@@ -165,6 +166,16 @@ class Decision:
     final: bytes
     shares: bytes | np.ndarray
     chances: bytes | np.ndarray | None
+
+
+def _compiled_context_input(
+    features: np.ndarray, hidden: np.ndarray, output_layer: tuple[np.ndarray, np.ndarray, float]
+) -> np.ndarray:
+    """block_model.numpy_context_input in C (cleaner._accel.context_rows), the same digits."""
+    assert accel is not None
+    features = np.ascontiguousarray(features, dtype=np.float64)
+    raw = accel.context_rows(hidden, *output_layer, features, features.shape[1])
+    return np.frombuffer(raw, dtype=np.float64).reshape(len(features), features.shape[1] + len(CONTEXT_FEATURES))
 
 
 class BlockClassifierStep:
@@ -544,17 +555,10 @@ class BlockClassifierStep:
 
     def _deciding_layer(self, rows: np.ndarray) -> tuple[np.ndarray, BlockModel]:
         """BlockModel.deciding_layer, with the context model's input made in one C pass where there is
-        one (cleaner._accel.context_rows: the first model's logits and their context features; about
-        thirty numpy calls per look otherwise)."""
-        model = self.model
-        assert model is not None
-        if model.context is None or accel is None or not self.compiled:
-            return model.deciding_layer(rows)
-        rows = np.ascontiguousarray(rows, dtype=np.float64)
-        hidden = model.hidden_layer(rows)
-        raw = accel.context_rows(hidden, *model.output_layer(), rows, rows.shape[1])
-        wide = np.frombuffer(raw, dtype=np.float64).reshape(len(rows), len(model.context.inputs))
-        return model.context.hidden_layer(wide), model.context
+        one (cleaner._accel.context_rows; about thirty numpy calls per look otherwise)."""
+        assert self.model is not None
+        compiled = accel is not None and self.compiled
+        return self.model.deciding_layer(rows, _compiled_context_input if compiled else None)
 
     def _model_verdicts(
         self, hidden: np.ndarray, deciding: BlockModel, first: bytes, final: bytes
