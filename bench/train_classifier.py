@@ -63,6 +63,8 @@ LEXICON_C = 1.0  # inverse L2 penalty of the lexicon's logistic regression
 LEXICON_FOLDS = 3  # the model learns from lexical scores of pages the lexicon did not see (by host)
 CONTEXT = True  # train a context model over the first model's logits (--no-context: none)
 CONTEXT_FOLDS = 3  # the context model learns from logits of first models that did not see the site
+CONTEXT_ROUNDS = 1  # rounds on the looks the model with its context model takes (--context-rounds)
+CONTEXT_LOOK_THRESHOLD = 0.3  # those looks keep what the shipped pack keeps (web.toml's model_threshold)
 
 
 def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
@@ -268,10 +270,15 @@ def train(clf: BlockClassifierStep, pages: list[Page], rounds: int, threshold: f
     for _ in range(rounds):
         data += looks(clf, pages, model, threshold, lexicons)
         model = fit(data)
-    if LEXICON_WORDS:
-        model = dataclasses.replace(model, lexicon=fit_lexicon(clf, pages))
+    lexicon = fit_lexicon(clf, pages) if LEXICON_WORDS else None
+    model = dataclasses.replace(model, lexicon=lexicon)
     if CONTEXT:
         model = fit_context(data, model)
+        for _ in range(CONTEXT_ROUNDS):
+            # The context model decides in use, so the later looks it leads to are what it must learn
+            # from too (the first model's rounds only show it the looks the first model leads to).
+            data += looks(clf, pages, model, CONTEXT_LOOK_THRESHOLD, lexicons)
+            model = fit_context(data, dataclasses.replace(fit(data), lexicon=lexicon))
     return model
 
 
@@ -365,6 +372,9 @@ def main() -> None:
     ap.add_argument("--lexicon-c", type=float, default=LEXICON_C, help="the lexicon's inverse L2 penalty")
     ap.add_argument("--lexicon-min-sites", type=int, default=LEXICON_MIN_SITES)
     ap.add_argument("--no-context", action="store_true", help="a model without a context model")
+    ap.add_argument("--context-rounds", type=int, default=CONTEXT_ROUNDS, help="rounds on the combined model's looks")
+    ap.add_argument("--no-cv", action="store_true", help="with --write: train the final model only")
+    ap.add_argument("--final", type=Path, help="with --write: this trained model instead of training it again")
     args = ap.parse_args()
     globals().update(
         SNIPPET_WEIGHT=args.snippet_weight,
@@ -375,6 +385,7 @@ def main() -> None:
         LEXICON_C=args.lexicon_c,
         LEXICON_MIN_SITES=args.lexicon_min_sites,
         CONTEXT=not args.no_context,
+        CONTEXT_ROUNDS=args.context_rounds,
     )
     opener = gzip.open if args.data.suffix == ".gz" else open
     with opener(args.data, "rt", encoding="utf-8") as fh:
@@ -387,7 +398,7 @@ def main() -> None:
     rng = random.Random(0)
     fold_of_host = {h: rng.randrange(args.folds) for h in hosts}
     fold = [fold_of_host[urlsplit(r.get("url") or "").hostname or r["id"]] for r in records]
-    thresholds = args.thresholds.split(",")
+    thresholds = [] if args.no_cv else args.thresholds.split(",")
     base = score(records, clean_with(None, 0.5, records))
     print(f"{'system':34s} {'P':>6s} {'R':>6s} {'F1':>6s} {'keep':>6s} {'remove':>7s}")
     row = "{:34s} {P:6.3f} {R:6.3f} {F1:6.3f} {keep:6.3f} {remove:7.3f}"
@@ -398,6 +409,8 @@ def main() -> None:
         for f in range(args.folds)
     ]
     saved = [args.fold_models / f"fold{f}.model.json" for f in range(args.folds)] if args.fold_models else []
+    if args.no_cv:
+        jobs, saved = [], []  # no fold models to train, read or measure
     if saved and all(path.exists() for path in saved):
         models = [BlockModel.load(path) for path in saved]
     elif args.jobs > 1:
@@ -419,7 +432,7 @@ def main() -> None:
         results[t] = score(records, held_out[t])
         print(row.format(f"web + model, held-out sites, {t}", **results[t]))
     if args.write:
-        model = train(clf, pages, args.rounds, args.train_threshold)
+        model = BlockModel.load(args.final) if args.final else train(clf, pages, args.rounds, args.train_threshold)
         about = {
             "trained_on": f"shared/corpora/web_pages.jsonl.gz, {len(records)} pages "
             f"(all but the {len(tested)} test pages); labels from gold / trafilatura / snippets",
