@@ -59,10 +59,10 @@ def test_dedup_equals_local_engine(local_ray):
     assert {data[i]["id"]: data[k]["id"] for i, k in kept_of.items()} == {k: v.kept_id for k, v in local.items()}
 
 
-def test_a_failed_batch_is_retried_without_losing_or_doubling(local_ray):
+def test_a_batch_whose_worker_dies_is_retried_without_losing_or_doubling(local_ray):
     from cleaner.engines import ray as cray
 
-    local_ray.unlink()  # arm: the first batch cleaned now fails once
+    local_ray.unlink()  # arm: the worker cleaning the first batch now dies once
     data = rows(300)
     got = cray.clean(ray.data.from_items(data), "default", batch_size=50).take_all()
     assert local_ray.read_text() == "failed once"

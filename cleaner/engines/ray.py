@@ -33,7 +33,7 @@ PARTITIONS = 32  # shuffle partitions of the band-key space
 
 
 _PIPELINES: dict[tuple[tuple[str, ...], str], Any] = {}  # one Pipeline per worker process and rule set
-FAULT_MARKER_ENV = "CLEANER_FAULT_INJECTION_MARKER"  # tests: fail the first batch once, to exercise retries
+FAULT_MARKER_ENV = "CLEANER_FAULT_INJECTION_MARKER"  # tests: a worker dies in its first batch once, to exercise retries
 
 
 def _pipeline(rule_specs: tuple[str, ...], learned: Any = None) -> Any:
@@ -63,7 +63,7 @@ def _inject_fault_once() -> None:
     marker = os.environ.get(FAULT_MARKER_ENV)
     if marker and not Path(marker).exists():
         Path(marker).write_text("failed once")
-        raise RuntimeError("injected worker failure (test)")
+        os._exit(1)  # the worker process dies, as on a lost node or the OOM killer
 
 
 def _clean_batch(batch: Any, rule_specs: tuple[str, ...], field: str, keep_dropped: bool, learned: Any = None) -> Any:
@@ -96,9 +96,6 @@ def _specs(rules: Any) -> tuple[str, ...]:
     return tuple(str(r) for r in rules)
 
 
-RETRIES = {"max_retries": 3, "retry_exceptions": True}
-
-
 def clean(
     ds: Any,
     pipeline: Any = ("default",),
@@ -111,8 +108,9 @@ def clean(
     """Clean a `ray.data.Dataset` column; dropped rows are filtered out unless `keep_dropped`.
 
     `pipeline` is a cleaner Pipeline or rule pack names/paths (what `Pipeline.from_rules` takes). A
-    batch whose worker fails is retried (up to 3 times); cleaning is deterministic, so a retried batch
-    yields exactly the rows it would have, none lost or doubled. Where the rules enable corpus-level
+    batch whose worker dies is run again (Ray Data retries tasks after system failures); cleaning is
+    deterministic, so a retried batch yields exactly the rows it would have, none lost or doubled. An
+    exception in cleaning is not retried: it would recur, so the run stops with it. Where the rules enable corpus-level
     boilerplate (`web`), a first pass learns it over the dataset (`corpus_lines=False` skips that).
     """
     specs = _specs(pipeline)
@@ -122,7 +120,7 @@ def clean(
         import ray
 
         kwargs["learned"] = ray.put(learned)
-    return ds.map_batches(_clean_batch, fn_kwargs=kwargs, batch_format="pandas", batch_size=batch_size, **RETRIES)
+    return ds.map_batches(_clean_batch, fn_kwargs=kwargs, batch_format="pandas", batch_size=batch_size)
 
 
 def _line_hash_batch(batch: Any, rule_specs: tuple[str, ...], field: str) -> Any:
@@ -269,7 +267,7 @@ def dedup(
             uf.union(int(a), int(b))
     kept_of = {i: uf.find(i) for i in range(count) if uf.find(i) != i}
     removed = ray.put(np.array(sorted(kept_of), dtype=np.int64))  # shared once, read by each task
-    out = numbered.map_batches(_drop_removed, fn_kwargs={"removed": removed}, batch_format="pandas", **RETRIES)
+    out = numbered.map_batches(_drop_removed, fn_kwargs={"removed": removed}, batch_format="pandas")
     return out, kept_of
 
 
