@@ -13,14 +13,15 @@ ray = pytest.importorskip("ray", reason="the Ray engine is the optional extra cl
 
 @pytest.fixture(scope="module")
 def local_ray(tmp_path_factory):
-    from cleaner.engines.ray import FAULT_MARKER_ENV
+    from cleaner.engines.ray import FAULT_MARKER_ENV, FAULT_RAISE_ENV
 
-    marker = tmp_path_factory.mktemp("ray") / "failed-once"
+    folder = tmp_path_factory.mktemp("ray")
+    marker = folder / "failed-once"
     ray.init(
         num_cpus=2,
         include_dashboard=False,
         log_to_driver=False,
-        runtime_env={"env_vars": {FAULT_MARKER_ENV: str(marker)}},
+        runtime_env={"env_vars": {FAULT_MARKER_ENV: str(marker), FAULT_RAISE_ENV: str(folder / "raised")}},
     )
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
@@ -69,6 +70,21 @@ def test_a_batch_whose_worker_dies_is_retried_without_losing_or_doubling(local_r
     ids = [g["id"] for g in got]
     assert len(ids) == len(set(ids)) == len(data)
     assert ids == [r["id"] for r in data]
+
+
+def test_an_error_in_cleaning_stops_the_run_without_retries(local_ray):
+    """A Python exception in a batch would recur on a retry (cleaning is deterministic): the run stops
+    with it, after one attempt."""
+    from cleaner.engines import ray as cray
+
+    log = local_ray.parent / "raised"
+    log.write_text("")  # arm: every batch raises while the file exists
+    try:
+        with pytest.raises(Exception, match="injected error in cleaning"):
+            cray.clean(ray.data.from_items(rows(20)), "default", batch_size=20).take_all()
+        assert log.read_text().splitlines() == ["raised"]
+    finally:
+        log.unlink()
 
 
 def test_cli_engine_ray_reads_and_writes_jsonl(local_ray, tmp_path):

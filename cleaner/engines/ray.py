@@ -34,6 +34,7 @@ PARTITIONS = 32  # shuffle partitions of the band-key space
 
 _PIPELINES: dict[tuple[tuple[str, ...], str], Any] = {}  # one Pipeline per worker process and rule set
 FAULT_MARKER_ENV = "CLEANER_FAULT_INJECTION_MARKER"  # tests: a worker dies in its first batch once, to exercise retries
+FAULT_RAISE_ENV = "CLEANER_FAULT_RAISE_LOG"  # tests: while this file exists, every batch raises and notes it there
 
 
 def _pipeline(rule_specs: tuple[str, ...], learned: Any = None) -> Any:
@@ -64,6 +65,11 @@ def _inject_fault_once() -> None:
     if marker and not Path(marker).exists():
         Path(marker).write_text("failed once")
         os._exit(1)  # the worker process dies, as on a lost node or the OOM killer
+    log = os.environ.get(FAULT_RAISE_ENV)
+    if log and Path(log).exists():
+        with Path(log).open("a") as fh:
+            fh.write("raised\n")
+        raise RuntimeError("injected error in cleaning (test)")
 
 
 def _clean_batch(batch: Any, rule_specs: tuple[str, ...], field: str, keep_dropped: bool, learned: Any = None) -> Any:
