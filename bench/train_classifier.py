@@ -437,6 +437,8 @@ def main() -> None:
             "trained_on": f"shared/corpora/web_pages.jsonl.gz, {len(records)} pages "
             f"(all but the {len(tested)} test pages); labels from gold / trafilatura / snippets",
             "trained_by": "bench/train_classifier.py " + " ".join(sys.argv[1:]),
+            # a final model trained apart (--final): the command that trained it, with this one's figures
+            **({"trained_by": json.loads(args.final.read_text())["trained_by"]} if args.final else {}),
             "held_out_sites": {str(t): {k: round(v, 3) for k, v in s.items()} for t, s in results.items()},
         }
         args.out.write_text(model.to_json(**about) + "\n", encoding="utf-8")
