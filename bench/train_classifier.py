@@ -433,12 +433,13 @@ def main() -> None:
         print(row.format(f"web + model, held-out sites, {t}", **results[t]))
     if args.write:
         model = BlockModel.load(args.final) if args.final else train(clf, pages, args.rounds, args.train_threshold)
+        command = "bench/train_classifier.py " + " ".join(sys.argv[1:])
+        if args.final:  # trained apart: the command that trained it, with this run's held-out figures
+            command = json.loads(args.final.read_text(encoding="utf-8")).get("trained_by", command)
         about = {
             "trained_on": f"shared/corpora/web_pages.jsonl.gz, {len(records)} pages "
             f"(all but the {len(tested)} test pages); labels from gold / trafilatura / snippets",
-            "trained_by": "bench/train_classifier.py " + " ".join(sys.argv[1:]),
-            # a final model trained apart (--final): the command that trained it, with this one's figures
-            **({"trained_by": json.loads(args.final.read_text())["trained_by"]} if args.final else {}),
+            "trained_by": command,
             "held_out_sites": {str(t): {k: round(v, 3) for k, v in s.items()} for t, s in results.items()},
         }
         args.out.write_text(model.to_json(**about) + "\n", encoding="utf-8")
