@@ -63,7 +63,7 @@ LEXICON_C = 1.0  # inverse L2 penalty of the lexicon's logistic regression
 LEXICON_FOLDS = 3  # the model learns from lexical scores of pages the lexicon did not see (by host)
 CONTEXT = True  # train a context model over the first model's logits (--no-context: none)
 CONTEXT_FOLDS = 3  # the context model learns from logits of first models that did not see the site
-CONTEXT_ROUNDS = 0  # rounds on the looks the model with its context model takes (--context-rounds; not measured yet)
+CONTEXT_ROUNDS = 0  # rounds on the looks the model with its context model takes (--context-rounds; 1 was no better)
 CONTEXT_LOOK_THRESHOLD = 0.3  # those looks keep what the shipped pack keeps (web.toml's model_threshold)
 
 
