@@ -64,7 +64,6 @@ LEXICON_FOLDS = 3  # the model learns from lexical scores of pages the lexicon d
 CONTEXT = True  # train a context model over the first model's logits (--no-context: none)
 CONTEXT_FOLDS = 3  # the context model learns from logits of first models that did not see the site
 CONTEXT_ROUNDS = 0  # rounds on the looks the model with its context model takes (--context-rounds; 1 was no better)
-CONTEXT_LOOK_THRESHOLD = 0.3  # those looks keep what the shipped pack keeps (web.toml's model_threshold)
 
 
 def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
@@ -277,7 +276,7 @@ def train(clf: BlockClassifierStep, pages: list[Page], rounds: int, threshold: f
         for _ in range(CONTEXT_ROUNDS):
             # The context model decides in use, so the later looks it leads to are what it must learn
             # from too (the first model's rounds only show it the looks the first model leads to).
-            data += looks(clf, pages, model, CONTEXT_LOOK_THRESHOLD, lexicons)
+            data += looks(clf, pages, model, clf.s.model_threshold, lexicons)  # keeping what the pack keeps
             model = fit_context(data, dataclasses.replace(fit(data), lexicon=lexicon))
     return model
 

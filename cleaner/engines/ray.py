@@ -57,7 +57,8 @@ def _pipeline(rule_specs: tuple[str, ...], learned: Any = None) -> Any:
     return pipe
 
 
-def _inject_fault_once() -> None:
+def _inject_test_faults() -> None:
+    """The tests' faults (FAULT_MARKER_ENV, FAULT_RAISE_ENV); nothing happens where their variables are unset."""
     import os
     from pathlib import Path
 
@@ -76,7 +77,7 @@ def _clean_batch(batch: Any, rule_specs: tuple[str, ...], field: str, keep_dropp
     """Clean one pandas batch with the worker's cached Pipeline; a retried batch gives the same rows."""
     from cleaner.document import Document
 
-    _inject_fault_once()
+    _inject_test_faults()
     pipe = _pipeline(rule_specs, learned)
     url_field = pipe.rules.corpus_lines.url_field
     urls = batch[url_field] if url_field in batch else [None] * len(batch)
