@@ -36,7 +36,7 @@ Rows = tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]  # features, labels,
 def metrics(p: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     from sklearn.metrics import roc_auc_score
 
-    known, snippets = y >= 0, y >= 2
+    known, snippets = y >= 0, (y == 2) | (y == 3)
     keep, remove = p[y == 3], p[y == 2]
     keep_at = float((keep > np.quantile(remove, 0.83)).mean())
     remove_at = float((remove < np.quantile(keep, 1 - 0.93)).mean())
@@ -76,7 +76,7 @@ def boosted(**settings: float) -> Callable[[Rows, Rows], np.ndarray]:
         x, y, _, _ = train
         known = y >= 0
         model = HistGradientBoostingClassifier(random_state=0, **settings)  # type: ignore[arg-type]
-        model.fit(x[known], y[known] % 2, sample_weight=np.where(y[known] >= 2, tc.SNIPPET_WEIGHT, 1.0))
+        model.fit(x[known], y[known] % 2, sample_weight=tc.label_weights(y[known]))
         return model.predict_proba(test[0])[:, 1]
 
     return run

@@ -54,6 +54,7 @@ TEST_PAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "trafil
 MODEL = Path(__file__).resolve().parent.parent / "rules" / "web-blocks.model.json"
 WORD = re.compile(r"\w+")
 SNIPPET_WEIGHT = 5.0  # a block a must_keep / must_remove snippet labels counts this many times
+SILVER_WEIGHT = 1.0  # a block labelled from trafilatura's extraction (no human gold) counts this many times
 MEMBERS = 1  # perceptrons averaged into the model (--members)
 HIDDEN = 32  # hidden units of each (--hidden)
 ALPHA = 1e-3  # L2 penalty (--alpha)
@@ -64,6 +65,13 @@ LEXICON_FOLDS = 3  # the model learns from lexical scores of pages the lexicon d
 CONTEXT = True  # train a context model over the first model's logits (--no-context: none)
 CONTEXT_FOLDS = 3  # the context model learns from logits of first models that did not see the site
 CONTEXT_ROUNDS = 0  # rounds on the looks the model with its context model takes (--context-rounds; 1 was no better)
+
+
+def label_weights(y: np.ndarray) -> np.ndarray:
+    """How much each label counts. Label codes: -1 unknown; 0 boilerplate / 1 content by the human gold;
+    2 / 3 by a human must_remove / must_keep snippet; 4 / 5 by trafilatura's extraction (a silver
+    reference, on pages without gold). `y % 2` is the class of every known label."""
+    return np.where(y >= 4, SILVER_WEIGHT, np.where(y >= 2, SNIPPET_WEIGHT, 1.0))
 
 
 def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
@@ -88,6 +96,7 @@ class Page:
         self.lines = lines
         self.host = urlsplit(record.get("url") or "").hostname or record["id"]
         self.reference = norm(record.get("gold") or record.get("trafilatura") or "")
+        self.silver = 4 if not record.get("gold") else 0  # added to labels from a silver reference
         words = WORD.findall(self.reference.lower())
         self.grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
         self.keep = [norm(s) for s in record.get("must_keep") or []]
@@ -107,6 +116,8 @@ class Page:
         out = []
         for text in texts:
             y = label(text, self.reference, self.grams) if self.reference else -1
+            if y >= 0:
+                y += self.silver
             t = norm(text)
             if any(s in t for s in self.keep):
                 y = 3  # content, by a human snippet: weighs more than a label from the reference text
@@ -239,7 +250,7 @@ def fit_lexicon(clf: BlockClassifierStep, pages: list[Page]) -> Lexicon:
         data += cells.values()
         indptr.append(len(indices))
     X = csr_matrix((data, indices, indptr), shape=(len(words), 3 * len(vocabulary)))
-    weight = np.where(y >= 2, SNIPPET_WEIGHT, 1.0)
+    weight = label_weights(y)
     lr = LogisticRegression(C=LEXICON_C, max_iter=500)
     lr.fit(X, y % 2, sample_weight=weight)
     return Lexicon(tuple(vocabulary), lr.coef_[0].reshape(-1, 3).round(4), limit, float(lr.intercept_[0]))
@@ -307,7 +318,7 @@ def fit(pages: list[tuple[np.ndarray, np.ndarray, str]], seed: int = 0) -> Block
     X = np.vstack([x for x, y, _ in pages if len(y)])
     y = np.concatenate([y for _, y, _ in pages if len(y)])
     X, y = X[y >= 0], y[y >= 0]
-    weight = np.where(y >= 2, SNIPPET_WEIGHT, 1.0)
+    weight = label_weights(y)
     y = y % 2
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
@@ -361,6 +372,7 @@ def main() -> None:
     ap.add_argument("--train-threshold", type=float, default=0.5)
     ap.add_argument("--write", action="store_true", help=f"train on all pages and write {MODEL.name}")
     ap.add_argument("--snippet-weight", type=float, default=SNIPPET_WEIGHT)
+    ap.add_argument("--silver-weight", type=float, default=SILVER_WEIGHT, help="labels from trafilatura's extraction")
     ap.add_argument("--data", type=Path, default=DATA, help="JSONL(.gz) pages: text, url, and gold or snippets")
     ap.add_argument("--out", type=Path, default=MODEL, help="where --write puts the model")
     ap.add_argument("--members", type=int, default=MEMBERS, help="perceptrons averaged into one model")
@@ -377,6 +389,7 @@ def main() -> None:
     args = ap.parse_args()
     globals().update(
         SNIPPET_WEIGHT=args.snippet_weight,
+        SILVER_WEIGHT=args.silver_weight,
         MEMBERS=args.members,
         HIDDEN=args.hidden,
         ALPHA=args.alpha,
