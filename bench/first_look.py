@@ -2,7 +2,8 @@
 
 Run by hand, in the benchmark environment (scikit-learn):
 
-    bench/.venv-bench/bin/python bench/first_look.py [--data pages.jsonl.gz]
+    bench/.venv-bench/bin/python bench/first_look.py [--data pages.jsonl.gz] [--only "by site"]
+        [--snippet-weight 30] [--silver-weight 1]
 
 The whole trainer (bench/train_classifier.py) takes about an hour, since it trains on every look the
 classifier takes and cleans the held-out pages through the pipeline. This script compares model forms
@@ -117,7 +118,12 @@ MODELS: dict[str, Callable[[Rows, Rows], np.ndarray]] = {
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=tc.DATA)
+    ap.add_argument("--only", default="", help="run only the models whose name holds this text")
+    ap.add_argument("--snippet-weight", type=float, default=tc.SNIPPET_WEIGHT)
+    ap.add_argument("--silver-weight", type=float, default=tc.SILVER_WEIGHT)
     args = ap.parse_args()
+    tc.SNIPPET_WEIGHT, tc.SILVER_WEIGHT = args.snippet_weight, args.silver_weight
+    models = {name: model for name, model in MODELS.items() if args.only in name}
     opener = gzip.open if args.data.suffix == ".gz" else open
     with opener(args.data, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
@@ -125,7 +131,7 @@ def main() -> None:
     clf, pages = tc.first_looks([r for r in records if r["id"] not in tested])
     rng = random.Random(0)
     fold_of = {h: rng.randrange(3) for h in sorted({p.host for p in pages})}
-    results: dict[str, list[tuple[float, ...]]] = {name: [] for name in MODELS}
+    results: dict[str, list[tuple[float, ...]]] = {name: [] for name in models}
     for f in range(3):
         train_pages = [p for p in pages if fold_of[p.host] != f]
         test_pages = [p for p in pages if fold_of[p.host] == f]
@@ -133,7 +139,7 @@ def main() -> None:
         lexicon = tc.fit_lexicon(clf, train_pages)
         train = page_rows(clf, train_pages, lambda p, unseen=unseen: unseen[p.host])
         test = page_rows(clf, test_pages, lambda p, lexicon=lexicon: lexicon)
-        for name, model in MODELS.items():
+        for name, model in models.items():
             results[name].append(metrics(model(train, test), test[1]))
             print(f"fold {f}  {name:52s}", " ".join(f"{v:.4f}" for v in results[name][-1]), flush=True)
     print(f"{'mean of 3 folds':58s} {'AUC':>6s} {'snipAUC':>7s} {'keep@.83':>8s} {'rem@.93':>7s}")
