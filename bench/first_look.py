@@ -121,8 +121,10 @@ def main() -> None:
     ap.add_argument("--only", default="", help="run only the models whose name holds this text")
     ap.add_argument("--snippet-weight", type=float, default=tc.SNIPPET_WEIGHT)
     ap.add_argument("--silver-weight", type=float, default=tc.SILVER_WEIGHT)
+    ap.add_argument("--lexicon-snippet-weight", type=float, default=tc.LEXICON_SNIPPET_WEIGHT)
     args = ap.parse_args()
     tc.SNIPPET_WEIGHT, tc.SILVER_WEIGHT = args.snippet_weight, args.silver_weight
+    tc.LEXICON_SNIPPET_WEIGHT = args.lexicon_snippet_weight
     models = {name: model for name, model in MODELS.items() if args.only in name}
     opener = gzip.open if args.data.suffix == ".gz" else open
     with opener(args.data, "rt", encoding="utf-8") as fh:

@@ -55,6 +55,7 @@ MODEL = Path(__file__).resolve().parent.parent / "rules" / "web-blocks.model.jso
 WORD = re.compile(r"\w+")
 SNIPPET_WEIGHT = 5.0  # a block a must_keep / must_remove snippet labels counts this many times
 SILVER_WEIGHT = 1.0  # a block labelled from trafilatura's extraction (no human gold) counts this many times
+LEXICON_SNIPPET_WEIGHT = 5.0  # the same for the lexicon (--lexicon-snippet-weight): snippets cover few sites
 MEMBERS = 1  # perceptrons averaged into the model (--members)
 HIDDEN = 32  # hidden units of each (--hidden)
 ALPHA = 1e-3  # L2 penalty (--alpha)
@@ -67,11 +68,12 @@ CONTEXT_FOLDS = 3  # the context model learns from logits of first models that d
 CONTEXT_ROUNDS = 0  # rounds on the looks the model with its context model takes (--context-rounds; 1 was no better)
 
 
-def label_weights(y: np.ndarray) -> np.ndarray:
+def label_weights(y: np.ndarray, snippet_weight: float | None = None) -> np.ndarray:
     """How much each label counts. Label codes: -1 unknown; 0 boilerplate / 1 content by the human gold;
     2 / 3 by a human must_remove / must_keep snippet; 4 / 5 by trafilatura's extraction (a silver
     reference, on pages without gold). `y % 2` is the class of every known label."""
-    return np.where(y >= 4, SILVER_WEIGHT, np.where(y >= 2, SNIPPET_WEIGHT, 1.0))
+    snippet = SNIPPET_WEIGHT if snippet_weight is None else snippet_weight
+    return np.where(y >= 4, SILVER_WEIGHT, np.where(y >= 2, snippet, 1.0))
 
 
 def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
@@ -250,7 +252,7 @@ def fit_lexicon(clf: BlockClassifierStep, pages: list[Page]) -> Lexicon:
         data += cells.values()
         indptr.append(len(indices))
     X = csr_matrix((data, indices, indptr), shape=(len(words), 3 * len(vocabulary)))
-    weight = label_weights(y)
+    weight = label_weights(y, LEXICON_SNIPPET_WEIGHT)
     lr = LogisticRegression(C=LEXICON_C, max_iter=500)
     lr.fit(X, y % 2, sample_weight=weight)
     return Lexicon(tuple(vocabulary), lr.coef_[0].reshape(-1, 3).round(4), limit, float(lr.intercept_[0]))
@@ -372,6 +374,7 @@ def main() -> None:
     ap.add_argument("--train-threshold", type=float, default=0.5)
     ap.add_argument("--write", action="store_true", help=f"train on all pages and write {MODEL.name}")
     ap.add_argument("--snippet-weight", type=float, default=SNIPPET_WEIGHT)
+    ap.add_argument("--lexicon-snippet-weight", type=float, default=LEXICON_SNIPPET_WEIGHT)
     ap.add_argument("--silver-weight", type=float, default=SILVER_WEIGHT, help="labels from trafilatura's extraction")
     ap.add_argument("--data", type=Path, default=DATA, help="JSONL(.gz) pages: text, url, and gold or snippets")
     ap.add_argument("--out", type=Path, default=MODEL, help="where --write puts the model")
@@ -390,6 +393,7 @@ def main() -> None:
     globals().update(
         SNIPPET_WEIGHT=args.snippet_weight,
         SILVER_WEIGHT=args.silver_weight,
+        LEXICON_SNIPPET_WEIGHT=args.lexicon_snippet_weight,
         MEMBERS=args.members,
         HIDDEN=args.hidden,
         ALPHA=args.alpha,
