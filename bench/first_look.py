@@ -3,7 +3,7 @@
 Run by hand, in the benchmark environment (scikit-learn):
 
     bench/.venv-bench/bin/python bench/first_look.py [--data pages.jsonl.gz] [--only "by site"]
-        [--snippet-weight 30] [--silver-weight 1]
+        [--snippet-weight 30] [--lexicon-snippet-weight 5] [--silver-weight 1]
 
 The whole trainer (bench/train_classifier.py) takes about an hour, since it trains on every look the
 classifier takes and cleans the held-out pages through the pipeline. This script compares model forms
