@@ -37,8 +37,9 @@ Rows = tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]  # features, labels,
 def metrics(p: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     from sklearn.metrics import roc_auc_score
 
-    known, snippets = y >= 0, (y == 2) | (y == 3)
-    keep, remove = p[y == 3], p[y == 2]
+    keep_code, remove_code = y == tc.SNIPPET_KEEP, y == tc.SNIPPET_REMOVE
+    known, snippets = y >= 0, keep_code | remove_code
+    keep, remove = p[keep_code], p[remove_code]
     keep_at = float((keep > np.quantile(remove, 0.83)).mean())
     remove_at = float((remove < np.quantile(keep, 1 - 0.93)).mean())
     return roc_auc_score(y[known] % 2, p[known]), roc_auc_score(y[snippets] % 2, p[snippets]), keep_at, remove_at

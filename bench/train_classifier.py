@@ -56,6 +56,8 @@ WORD = re.compile(r"\w+")
 SNIPPET_WEIGHT = 5.0  # a block a must_keep / must_remove snippet labels counts this many times
 SILVER_WEIGHT = 1.0  # a block labelled from trafilatura's extraction (no human gold) counts this many times
 LEXICON_SNIPPET_WEIGHT = 5.0  # the same for the lexicon (--lexicon-snippet-weight): snippets cover few sites
+SNIPPET_REMOVE, SNIPPET_KEEP = 2, 3  # label codes of a block a human snippet labels (`code % 2` is the class)
+SILVER = 4  # added to the 0 / 1 label of a block labelled from trafilatura's extraction
 MEMBERS = 1  # perceptrons averaged into the model (--members)
 HIDDEN = 32  # hidden units of each (--hidden)
 ALPHA = 1e-3  # L2 penalty (--alpha)
@@ -73,7 +75,7 @@ def label_weights(y: np.ndarray, snippet_weight: float | None = None) -> np.ndar
     2 / 3 by a human must_remove / must_keep snippet; 4 / 5 by trafilatura's extraction (a silver
     reference, on pages without gold). `y % 2` is the class of every known label."""
     snippet = SNIPPET_WEIGHT if snippet_weight is None else snippet_weight
-    return np.where(y >= 4, SILVER_WEIGHT, np.where(y >= 2, snippet, 1.0))
+    return np.where(y >= SILVER, SILVER_WEIGHT, np.where(y >= SNIPPET_REMOVE, snippet, 1.0))
 
 
 def label(text: str, reference: str, grams: set[tuple[str, ...]]) -> int:
@@ -98,7 +100,7 @@ class Page:
         self.lines = lines
         self.host = urlsplit(record.get("url") or "").hostname or record["id"]
         self.reference = norm(record.get("gold") or record.get("trafilatura") or "")
-        self.silver = 4 if not record.get("gold") else 0  # added to labels from a silver reference
+        self.silver = 0 if record.get("gold") else SILVER  # added to labels from the reference text
         words = WORD.findall(self.reference.lower())
         self.grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
         self.keep = [norm(s) for s in record.get("must_keep") or []]
@@ -122,9 +124,9 @@ class Page:
                 y += self.silver
             t = norm(text)
             if any(s in t for s in self.keep):
-                y = 3  # content, by a human snippet: weighs more than a label from the reference text
+                y = SNIPPET_KEEP  # content, by a human snippet: weighs more than a label from the reference text
             if any(s in t for s in self.remove):
-                y = 2  # boilerplate, by a human snippet
+                y = SNIPPET_REMOVE  # boilerplate, by a human snippet
             out.append(y)
         return np.array(out)
 
