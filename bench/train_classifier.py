@@ -98,7 +98,7 @@ class Page:
     def __init__(self, record: dict, lines: list[str]) -> None:
         self.record = record
         self.lines = lines
-        self.host = urlsplit(record.get("url") or "").hostname or record["id"]
+        self.host = site_of(record)
         self.reference = norm(record.get("gold") or record.get("trafilatura") or "")
         self.silver = 0 if record.get("gold") else SILVER  # added to labels from the reference text
         words = WORD.findall(self.reference.lower())
@@ -367,6 +367,29 @@ def _train_fold(pages: list[Page], rounds: int, threshold: float) -> BlockModel:
     return train(_CLASSIFIER, pages, rounds, threshold)
 
 
+def site_of(record: dict) -> str:
+    """A page's site: the host of its URL (its id where it has none)."""
+    return urlsplit(record.get("url") or "").hostname or record["id"]
+
+
+def site_folds(records: list[dict], folds: int) -> list[int]:
+    """Each record's fold: whole sites go to one fold (random, seed 0), so a fold's model never saw the sites it
+    is measured on. bench/heldout_errors.py reads the folds the same way."""
+    rng = random.Random(0)
+    fold_of_site = {site: rng.randrange(folds) for site in sorted({site_of(r) for r in records})}
+    return [fold_of_site[site_of(r)] for r in records]
+
+
+def dev_records(path: Path) -> tuple[list[dict], int]:
+    """The pages of `path` (JSONL, gzipped or not) but the test pages, and how many were left out: the pages
+    excerpted for the tests are never trained on, so the tests measure unseen pages."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    tested = {json.loads(line)["id"] for line in TEST_PAGES.read_text(encoding="utf-8").splitlines()}
+    return [r for r in records if r["id"] not in tested], len(tested)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--folds", type=int, default=3)
@@ -405,17 +428,9 @@ def main() -> None:
         CONTEXT=not args.no_context,
         CONTEXT_ROUNDS=args.context_rounds,
     )
-    opener = gzip.open if args.data.suffix == ".gz" else open
-    with opener(args.data, "rt", encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh]
-    # The pages excerpted for the tests are never trained on, so the tests measure unseen pages.
-    tested = {json.loads(line)["id"] for line in TEST_PAGES.read_text(encoding="utf-8").splitlines()}
-    records = [r for r in records if r["id"] not in tested]
+    records, tested = dev_records(args.data)
     clf, pages = first_looks(records)
-    hosts = sorted({urlsplit(r.get("url") or "").hostname or r["id"] for r in records})
-    rng = random.Random(0)
-    fold_of_host = {h: rng.randrange(args.folds) for h in hosts}
-    fold = [fold_of_host[urlsplit(r.get("url") or "").hostname or r["id"]] for r in records]
+    fold = site_folds(records, args.folds)
     thresholds = [] if args.no_cv else args.thresholds.split(",")
     base = score(records, clean_with(None, 0.5, records))
     print(f"{'system':34s} {'P':>6s} {'R':>6s} {'F1':>6s} {'keep':>6s} {'remove':>7s}")
@@ -456,7 +471,7 @@ def main() -> None:
             command = json.loads(args.final.read_text(encoding="utf-8")).get("trained_by", command)
         about = {
             "trained_on": f"shared/corpora/web_pages.jsonl.gz, {len(records)} pages "
-            f"(all but the {len(tested)} test pages); labels from gold / trafilatura / snippets",
+            f"(all but the {tested} test pages); labels from gold / trafilatura / snippets",
             "trained_by": command,
             "held_out_sites": {str(t): {k: round(v, 3) for k, v in s.items()} for t, s in results.items()},
         }
