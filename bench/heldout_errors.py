@@ -32,6 +32,7 @@ from cleaner import Pipeline
 from cleaner.document import Edit
 from cleaner.steps.block_model import BlockModel, logit_of
 from cleaner.steps.blocks import BlockClassifierStep
+from cleaner.textin import normalize_newlines
 
 
 def web_pipeline(model: BlockModel, threshold: str) -> Pipeline:
@@ -47,7 +48,8 @@ def web_pipeline(model: BlockModel, threshold: str) -> Pipeline:
 
 
 def fates(edits: list[Edit]) -> dict[int, Edit]:
-    """The edit that removed each line (0-based), the first where several touched it."""
+    """The edit that removed each line (0-based, in the text with its line breaks normalised), the first
+    where several touched it. Its `before` is the line as that step saw it (after the unicode fixes)."""
     out: dict[int, Edit] = {}
     for e in edits:
         if e.line is not None and e.after == "":
@@ -98,7 +100,8 @@ def main() -> None:
             if k != f or not (record.get("must_keep") or record.get("must_remove")):
                 continue
             result = pipe.clean(record["text"])
-            lines, source, output = record["text"].split("\n"), norm(record["text"]), norm(result.text)
+            lines = normalize_newlines(record["text"]).split("\n")  # numbered as the edits number them
+            source, output = norm(record["text"]), norm(result.text)
             removed = fates(result.edits)
             for wanted, snippets in (("keep", record.get("must_keep")), ("remove", record.get("must_remove"))):
                 for snippet in map(norm, snippets or []):
