@@ -21,30 +21,15 @@ of each lost one.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections import Counter
 from pathlib import Path
 
 from bench_quality import DATA, norm
-from train_classifier import dev_records, site_folds, site_of
+from train_classifier import dev_records, site_folds, site_of, web_pipeline
 
-from cleaner import Pipeline
 from cleaner.document import Edit
-from cleaner.steps.block_model import BlockModel, logit_of
-from cleaner.steps.blocks import BlockClassifierStep
+from cleaner.steps.block_model import BlockModel
 from cleaner.textin import normalize_newlines
-
-
-def web_pipeline(model: BlockModel, threshold: str) -> Pipeline:
-    """The `web` pipeline with `model` deciding at `threshold` ("0.3:0.4": keep and rescue threshold)."""
-    keep, _, rescue = threshold.partition(":")
-    pipe = Pipeline.from_rules("web")
-    clf = next(s for s in pipe.steps if isinstance(s, BlockClassifierStep))
-    changes = {"model_threshold": float(keep), **({"model_rescue_threshold": float(rescue)} if rescue else {})}
-    clf.s = dataclasses.replace(clf.s, **changes)
-    clf.model = model
-    clf._keep_logit, clf._rescue_logit = logit_of(clf.s.model_threshold), logit_of(clf.s.model_rescue_threshold)
-    return pipe
 
 
 def fates(edits: list[Edit]) -> dict[int, Edit]:

@@ -341,9 +341,9 @@ def fit(pages: list[tuple[np.ndarray, np.ndarray, str]], seed: int = 0) -> Block
     )
 
 
-def clean_with(model: BlockModel | None, threshold: str | float, records: list[dict]) -> dict[str, str]:
-    """The `web` pipeline's output with `model` deciding at `threshold` (None: jusText's rules alone);
-    "0.3:0.5" sets the rescue threshold too."""
+def web_pipeline(model: BlockModel | None, threshold: str | float) -> Pipeline:
+    """The `web` pipeline with `model` deciding at `threshold` (None: jusText's rules alone); "0.3:0.5" sets
+    the rescue threshold too."""
     keep, _, rescue = str(threshold).partition(":")
     pipe = Pipeline.from_rules("web")
     clf = next(s for s in pipe.steps if isinstance(s, BlockClassifierStep))
@@ -351,6 +351,12 @@ def clean_with(model: BlockModel | None, threshold: str | float, records: list[d
     clf.s = dataclasses.replace(clf.s, **changes)
     clf.model = model
     clf._keep_logit, clf._rescue_logit = logit_of(clf.s.model_threshold), logit_of(clf.s.model_rescue_threshold)
+    return pipe
+
+
+def clean_with(model: BlockModel | None, threshold: str | float, records: list[dict]) -> dict[str, str]:
+    """The `web` pipeline's output (web_pipeline) for each record, by id."""
+    pipe = web_pipeline(model, threshold)
     return {r["id"]: pipe.clean(r["text"]).text for r in records}
 
 
