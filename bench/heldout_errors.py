@@ -66,6 +66,21 @@ def show(record: dict, verdict: str, snippet: str, lines: list[str], at: list[in
         print(f"{'>>' if i in at else '  '} {fate[:72]:72} | {lines[i][:110]}")
 
 
+def snippet_errors(record: dict, result_text: str, removed: dict[int, Edit], lines: list[str]):
+    """(wanted, snippet, wrong, lines it covers) for each snippet of the page the metric counts: `wanted` is
+    "keep" or "remove", `wrong` whether the pipeline got it wrong. Where a snippet is on the page twice, the
+    lines are those where it went wrong (a line removed, a line kept)."""
+    source, output = norm(record["text"]), norm(result_text)
+    for wanted, snippets in (("keep", record.get("must_keep")), ("remove", record.get("must_remove"))):
+        for snippet in map(norm, snippets or []):
+            if snippet not in source:
+                continue  # the metric skips it too
+            wrong = (snippet not in output) if wanted == "keep" else (snippet in output)
+            at = snippet_lines(lines, snippet) if wrong else []
+            at = [i for i in at if (i in removed) == (wanted == "keep")] or at
+            yield wanted, snippet, wrong, at
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fold-models", type=Path, required=True, help="train_classifier.py's saved fold models")
@@ -86,24 +101,16 @@ def main() -> None:
                 continue
             result = pipe.clean(record["text"])
             lines = normalize_newlines(record["text"]).split("\n")  # numbered as the edits number them
-            source, output = norm(record["text"]), norm(result.text)
             removed = fates(result.edits)
-            for wanted, snippets in (("keep", record.get("must_keep")), ("remove", record.get("must_remove"))):
-                for snippet in map(norm, snippets or []):
-                    if snippet not in source:
-                        continue  # the metric skips it too
-                    counts[wanted] += 1
-                    wrong = (snippet not in output) if wanted == "keep" else (snippet in output)
-                    if not wrong:
-                        continue
-                    counts[f"{wanted} wrong"] += 1
-                    at = snippet_lines(lines, snippet)
-                    # where the snippet is on the page twice, show where it went wrong: a line removed, a line kept
-                    at = [i for i in at if (i in removed) == (wanted == "keep")] or at
-                    if wanted == "keep":
-                        causes[cause(at, removed)] += 1
-                    if at and args.show in ("both", "lost" if wanted == "keep" else "kept"):
-                        show(record, "LOST" if wanted == "keep" else "KEPT", snippet, lines, at, removed, args.context)
+            for wanted, snippet, wrong, at in snippet_errors(record, result.text, removed, lines):
+                counts[wanted] += 1
+                if not wrong:
+                    continue
+                counts[f"{wanted} wrong"] += 1
+                if wanted == "keep":
+                    causes[cause(at, removed)] += 1
+                if at and args.show in ("both", "lost" if wanted == "keep" else "kept"):
+                    show(record, "LOST" if wanted == "keep" else "KEPT", snippet, lines, at, removed, args.context)
     print(f"must_keep: {counts['keep']} counted, {counts['keep wrong']} lost")
     for name, n in causes.most_common():
         print(f"  removed by {name}: {n}")

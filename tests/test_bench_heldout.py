@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_quality import norm  # noqa: E402
 from heldout_errors import cause, fates, snippet_lines  # noqa: E402
 from train_classifier import site_folds, site_of  # noqa: E402
 
@@ -21,10 +22,6 @@ from cleaner.document import Document  # noqa: E402
 from cleaner.textin import normalize_newlines  # noqa: E402
 
 PAGES = [json.loads(line) for line in (ROOT / "tests" / "data" / "trafilatura_pages.jsonl").read_text().splitlines()]
-
-
-def norm(s: str) -> str:
-    return " ".join(s.split())
 
 
 def test_site_folds_keep_each_site_whole_and_are_repeatable():
