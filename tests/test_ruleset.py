@@ -200,3 +200,28 @@ def test_a_timeout_is_recorded_on_every_page_and_a_later_rule_still_acts(tmp_pat
         result = pipe.clean(page)
         assert [(e.rule, e.action) for e in result.edits] == [("slow-strip", "timeout"), ("bang", "drop")]
         assert result.text == "Title line\nThe end of the page, which stays."
+
+
+def test_a_pattern_that_can_cross_a_newline_is_tried_line_by_line(tmp_path):
+    """A line rule without a literal is tried on every line. Its `\\s` crosses newlines, so over the
+    whole page each search from a line of a day-number column matched to the page's end, once per
+    line (quadratic). After the first match that crosses a newline (its first line is a candidate,
+    checked on its own like any), the page is tried line by line, and only the row of numbers goes."""
+    from cleaner.steps.boilerplate import BoilerplateStep
+
+    body = """
+        [[line]]
+        id = "number-row"
+        description = "a row of two or more numbers"
+        pattern = '^\\d+(\\s+\\d+)+$'
+        examples = ["1 2 3"]
+        keeps = ["In 2021 the town had 3 500 inhabitants."]
+    """
+    pipe = Pipeline(load_rules(write(tmp_path, "numbers.toml", body)))
+    column = [str(day % 31 + 1) for day in range(2000)]
+    page = "\n".join(["Calendar", *column[:1000], "4 5 6", *column[1000:]])
+    step = next(s for s in pipe.steps if isinstance(s, BoilerplateStep))
+    assert step._lines.line_candidates(page, None, []) == {1: {0}, 1001: {0}}
+    result = pipe.clean(page)
+    assert [(e.rule, e.line, e.before) for e in result.edits] == [("number-row", 1002, "4 5 6")]
+    assert result.text.split("\n") == ["Calendar", *column]
