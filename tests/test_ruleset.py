@@ -225,3 +225,43 @@ def test_a_pattern_that_can_cross_a_newline_is_tried_line_by_line(tmp_path):
     result = pipe.clean(page)
     assert [(e.rule, e.line, e.before) for e in result.edits] == [("number-row", 1002, "4 5 6")]
     assert result.text.split("\n") == ["Calendar", *column]
+
+
+def test_paragraph_rules_judge_each_paragraph_once_in_text_order(tmp_path, monkeypatch):
+    """Each rule's matches came one rule after another, and a paragraph dropped late in the text hid
+    an earlier one that only the second rule matches (a second run then dropped it). And a paragraph
+    with a match on each of its lines was judged again for every line."""
+    from cleaner.steps import boilerplate
+
+    body = """
+        [[paragraph]]
+        id = "apples"
+        description = "a block about the apple stall"
+        pattern = 'apples are sold here'
+        examples = ["apples are sold here"]
+        keeps = ["In 2021 the town had 3 500 inhabitants."]
+        [[paragraph]]
+        id = "numbers"
+        description = "a block of number rows"
+        pattern = '(?m)^\\d+(\\s+\\d+)+$'
+        examples = ["1 2 3"]
+        keeps = ["In 2021 the town had 3 500 inhabitants."]
+    """
+    pipe = Pipeline(load_rules(write(tmp_path, "paragraphs.toml", body)))
+    text = "Intro prose of the page.\n\n1 2\n3 4\n\nMiddle prose of the page.\n\napples are sold here\n\nThe end."
+    result = pipe.clean(text)
+    assert [(e.rule, e.line) for e in result.edits] == [("numbers", 3), ("apples", 8)]
+    assert result.text == "Intro prose of the page.\n\nMiddle prose of the page.\n\nThe end."
+    assert not pipe.clean(result.text).edits
+
+    searched = []
+    real_search = boilerplate._search
+
+    def counted(rule, *rest):
+        searched.append(rule.id)
+        return real_search(rule, *rest)
+
+    monkeypatch.setattr(boilerplate, "_search", counted)
+    rows = "\n".join(f"{day} {day + 1}" for day in range(300))  # each row matches; the block, with its heading, not
+    assert pipe.clean("A heading\n" + rows).text.startswith("A heading\n0 1\n")
+    assert searched == ["apples", "numbers"]  # one paragraph, each rule once, not once per matching row

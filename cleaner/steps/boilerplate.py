@@ -8,6 +8,7 @@ line and passes its guards acts on it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
@@ -346,14 +347,22 @@ class BoilerplateStep:
         return None, timed_out
 
     def _drop_paragraphs(self, doc: Document) -> str:
+        """Drop each paragraph (block of non-blank lines) that a paragraph rule matches, judging each
+        paragraph once, in text order, whichever rule's match brought it up."""
         text = doc.text
         hits = self._paragraphs.positions(text, doc.edits)
         if not hits:
             return text
+        blank_ends = [m.end() for m in BLANK_LINE.finditer(text)]
         pieces: list[str] = []
-        last = 0
-        for pos in hits:
-            start, end = _paragraph_span(text, pos)
+        last = 0  # end of the last paragraph dropped
+        judged_to = 0  # end of the last paragraph judged: later matches inside it change nothing
+        line_no, counted_to = 1, 0
+        for pos in sorted(set(hits)):  # each rule's matches came one rule after another
+            if pos < judged_to:
+                continue
+            start, end = _paragraph_span(text, pos, blank_ends)
+            judged_to = max(end, pos + 1)
             if start < last:
                 continue
             block = text[start:end]
@@ -364,8 +373,9 @@ class BoilerplateStep:
                     continue
                 if _search(rule, joined, self.timeout, doc.edits, self.name) is None:
                     continue
-                lineno = text.count("\n", 0, start) + 1
-                doc.edits.append(Edit(self.name, rule.id, "drop", lineno, block, ""))
+                line_no += text.count("\n", counted_to, start)
+                counted_to = start
+                doc.edits.append(Edit(self.name, rule.id, "drop", line_no, block, ""))
                 pieces.append(text[last:start])
                 pieces.append("\n".join(DELETED for _ in range(block.count("\n") + 1)))
                 last = end
@@ -376,11 +386,11 @@ class BoilerplateStep:
         return "".join(pieces)
 
 
-def _paragraph_span(text: str, pos: int) -> tuple[int, int]:
-    """The block of non-blank lines around `pos`."""
-    start = 0
-    for m in BLANK_LINE.finditer(text, 0, pos + 1):
-        start = m.end()
+def _paragraph_span(text: str, pos: int, blank_ends: list[int]) -> tuple[int, int]:
+    """The block of non-blank lines around `pos`; `blank_ends`: where each blank line
+    (BLANK_LINE, over the whole text) ends, in order."""
+    k = bisect.bisect_right(blank_ends, pos + 1)
+    start = blank_ends[k - 1] if k else 0
     m = BLANK_LINE.search(text, pos)
     end = m.start() if m else len(text)
     if end < start:  # pos sits on a blank line
