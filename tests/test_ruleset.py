@@ -265,3 +265,6 @@ def test_paragraph_rules_judge_each_paragraph_once_in_text_order(tmp_path, monke
     rows = "\n".join(f"{day} {day + 1}" for day in range(300))  # each row matches; the block, with its heading, not
     assert pipe.clean("A heading\n" + rows).text.startswith("A heading\n0 1\n")
     assert searched == ["apples", "numbers"]  # one paragraph, each rule once, not once per matching row
+    step = next(s for s in pipe.steps if isinstance(s, boilerplate.BoilerplateStep))
+    column = "\n".join(str(day) for day in range(300))  # `\s+` runs from each row to the page's end
+    assert step._paragraphs.positions(f"A heading\n{column}\n\n{column}", []) == [10, 10 + len(column) + 2]

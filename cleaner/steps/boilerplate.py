@@ -222,7 +222,8 @@ class _Scanner:
                     pos = lowered.find(literal, counted_to)
 
     def positions(self, text: str, edits: list[Edit]) -> list[int]:
-        """Start offsets of pattern matches, at most one per line per rule."""
+        """Start offsets of pattern matches, at most one per paragraph (block of non-blank lines) per
+        rule: the paragraph rules judge each block once."""
         if not self.patterns:
             return []
         lowered = text.lower()
@@ -230,26 +231,38 @@ class _Scanner:
         for _, rule, needed in self.patterns:
             if needed is not None and not any(lit in lowered for lit in needed):
                 continue
-            found.extend(self._scan(rule, text, edits))
+            found.extend(self._paragraph_matches(rule, text, edits))
         return found
 
-    def _scan(self, rule: LineRule | ParagraphRule, text: str, edits: list[Edit]) -> list[int]:
-        """Start offsets of the rule's matches, one per line; a timeout is recorded and skips the rule."""
-        out = []
+    def _paragraph_matches(self, rule: LineRule | ParagraphRule, text: str, edits: list[Edit]) -> list[int]:
+        """Where the rule's first match in each paragraph starts; a timeout is recorded and skips the rule.
+        After a match that runs on past the paragraph's end (a pattern whose \\s crosses blank lines),
+        the rest is searched paragraph by paragraph: searched as one text, each search from there
+        would match on to the end of the page, once per paragraph (as `_matching_lines` for lines)."""
+        search, timeout = rule.compiled.search, self.timeout
+        out: list[int] = []
         pos = 0
-        n = len(text)
         try:
-            while pos <= n:
-                m = rule.compiled.search(text, pos, timeout=self.timeout)
+            while pos <= len(text):
+                m = search(text, pos, timeout=timeout)
                 if m is None:
                     break
                 out.append(m.start())
-                end = text.find("\n", m.start())
-                if end < 0:
+                blank = BLANK_LINE.search(text, m.start())
+                if blank is None:
                     break
-                pos = end + 1
+                pos = blank.end()
+                if m.end() > blank.start():
+                    blanks = list(BLANK_LINE.finditer(text, pos))
+                    starts = [pos, *(b.end() for b in blanks)]
+                    ends = [*(b.start() for b in blanks), len(text)]
+                    for a, b in zip(starts, ends, strict=True):
+                        inner = search(text, a, b, timeout=timeout)
+                        if inner is not None:
+                            out.append(inner.start())
+                    break
         except TimeoutError:
-            edits.append(timeout_edit(self.step, rule.id, self.timeout))
+            edits.append(timeout_edit(self.step, rule.id, timeout))
             return []
         return out
 
