@@ -159,8 +159,8 @@ class _Scanner:
 
         One search over the text finds the next match; but where a pattern's \\s or \\W can cross a
         newline ("1 2 3 … Next", `\\d+(\\s+\\d+)+`), each search from a line of a column of numbers
-        matched to the end of the page, once per line: 5,000 lines of day numbers took 1.3 s, and
-        20,000 lines would take 16 times that. After the first match that crosses a newline, the
+        matched to the end of the page, once per line: 5,000 lines of day numbers took 1.3 s, 20,000
+        lines 21.8 s (BENCHMARKS.md). After the first match that crosses a newline, the
         rest of the text is tried line by line (a line rule acts on one line at a time anyway,
         `_verdict`); on most pages no match crosses one, and one search per match is cheaper."""
         search, timeout = rule.compiled.search, self.timeout
