@@ -23,6 +23,7 @@ from cleaner.steps import DELETED, line_span, lines_at, remember, replace_lines,
 
 WORD = regex.compile(r"\w")
 BLANK_LINE = regex.compile(r"\n[ \t]*\n")
+NEWLINE = regex.compile("\n")
 
 
 # Characters a whole-line literal ignores around the line: spaces, punctuation, arrows, bullets.
@@ -149,43 +150,12 @@ class _Scanner:
             if (limit, digits) not in short:  # a rule with max_chars only scans the lines that short
                 short[limit, digits] = self._short_lines(text, lines, limit, digits)
             sub, kept = short[limit, digits]
-            for k in self._matching_lines(rule, sub, edits):
-                found.setdefault(kept[k], set()).add(n)
+            line, counted_to = 0, 0
+            for pos in self._match_starts(rule, sub, NEWLINE, edits):  # in order: count the newlines up to each
+                line += sub.count("\n", counted_to, pos)
+                counted_to = pos
+                found.setdefault(kept[line], set()).add(n)
         return found
-
-    def _matching_lines(self, rule: LineRule | ParagraphRule, text: str, edits: list[Edit]) -> list[int]:
-        """Indices of the lines of `text` where a match of the rule starts (at most one per line); a
-        timeout is recorded and skips the rule.
-
-        One search over the text finds the next match; but where a pattern's \\s or \\W can cross a
-        newline ("1 2 3 … Next", `\\d+(\\s+\\d+)+`), each search from a line of a column of numbers
-        matched to the end of the page, once per line: 5,000 lines of day numbers took 1.3 s, 20,000
-        lines 21.8 s (BENCHMARKS.md). After the first match that crosses a newline, the
-        rest of the text is tried line by line (a line rule acts on one line at a time anyway,
-        `_verdict`); on most pages no match crosses one, and one search per match is cheaper."""
-        search, timeout = rule.compiled.search, self.timeout
-        out: list[int] = []
-        pos, line, counted_to = 0, 0, 0
-        try:
-            while pos <= len(text):
-                m = search(text, pos, timeout=timeout)
-                if m is None:
-                    break
-                line += text.count("\n", counted_to, m.start())  # in order: count the newlines up to each match
-                counted_to = m.start()
-                out.append(line)
-                end = text.find("\n", m.start())
-                if end < 0:
-                    break
-                pos = end + 1
-                if m.end() > end:
-                    rest = text[pos:].split("\n")
-                    out += [line + 1 + k for k, piece in enumerate(rest) if search(piece, timeout=timeout) is not None]
-                    break
-        except TimeoutError:
-            edits.append(timeout_edit(self.step, rule.id, timeout))
-            return []
-        return out
 
     @staticmethod
     def _short_lines(text: str, lines: list[str] | None, limit: int, digits: bool = False) -> tuple[str, list[int]]:
@@ -231,14 +201,21 @@ class _Scanner:
         for _, rule, needed in self.patterns:
             if needed is not None and not any(lit in lowered for lit in needed):
                 continue
-            found.extend(self._paragraph_matches(rule, text, edits))
+            found.extend(self._match_starts(rule, text, BLANK_LINE, edits))
         return found
 
-    def _paragraph_matches(self, rule: LineRule | ParagraphRule, text: str, edits: list[Edit]) -> list[int]:
-        """Where the rule's first match in each paragraph starts; a timeout is recorded and skips the rule.
-        After a match that runs on past the paragraph's end (a pattern whose \\s crosses blank lines),
-        the rest is searched paragraph by paragraph: searched as one text, each search from there
-        would match on to the end of the page, once per paragraph (as `_matching_lines` for lines)."""
+    def _match_starts(
+        self, rule: LineRule | ParagraphRule, text: str, boundary: regex.Pattern[str], edits: list[Edit]
+    ) -> list[int]:
+        """Where the rule's first match in each piece of `text` starts, pieces ending at a `boundary` match
+        (NEWLINE: lines; BLANK_LINE: paragraphs); a timeout is recorded and skips the rule.
+
+        One search over the text finds the next match, and the next search starts at the next piece.
+        But where a pattern's \\s or \\W can cross the boundary ("1 2 3 … Next", `\\d+(\\s+\\d+)+`),
+        each search from a piece of a column of numbers matched on to the end of the page, once per
+        piece: 20,000 lines of day numbers took 21.8 s (BENCHMARKS.md). After the first match that
+        crosses a boundary the rest is searched piece by piece; on most pages none does, and one
+        search per match is cheaper."""
         search, timeout = rule.compiled.search, self.timeout
         out: list[int] = []
         pos = 0
@@ -248,16 +225,16 @@ class _Scanner:
                 if m is None:
                     break
                 out.append(m.start())
-                blank = BLANK_LINE.search(text, m.start())
-                if blank is None:
+                edge = boundary.search(text, m.start())
+                if edge is None:
                     break
-                pos = blank.end()
-                if m.end() > blank.start():
-                    blanks = list(BLANK_LINE.finditer(text, pos))
-                    starts = [pos, *(b.end() for b in blanks)]
-                    ends = [*(b.start() for b in blanks), len(text)]
-                    for a, b in zip(starts, ends, strict=True):
-                        inner = search(text, a, b, timeout=timeout)
+                pos = edge.end()
+                if m.end() > edge.start():
+                    edges = list(boundary.finditer(text, pos))
+                    starts = [pos, *(e.end() for e in edges)]
+                    ends = [*(e.start() for e in edges), len(text)]
+                    for start, end in zip(starts, ends, strict=True):
+                        inner = search(text, start, end, timeout=timeout)
                         if inner is not None:
                             out.append(inner.start())
                     break
